@@ -1,0 +1,210 @@
+"""Load and validate the whole catalog, reporting every problem at once with file and line."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import CatalogError, Problem, display_path
+from .schemas import ModelCard, RunRecord, SiteConfig, Suite
+from .yaml_source import YamlProblem, read_yaml
+
+CARD_DIR = "model_cards"
+SUITE_DIR = "evals/suites"
+RUN_DIR = "evals/runs"
+MAX_RUN_LINE = 2_000_000
+
+
+@dataclass
+class LoadedSuite:
+    suite: Suite
+    folder: Path
+
+    def image_path(self, image: str) -> Path:
+        return self.folder / image
+
+
+@dataclass
+class Catalog:
+    root: Path
+    site: SiteConfig
+    cards: dict[str, ModelCard]
+    suites: dict[str, LoadedSuite]
+    runs: list[RunRecord] = field(default_factory=list)
+    card_files: dict[str, Path] = field(default_factory=dict)
+
+
+def _describe(error: dict) -> str:
+    loc = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-after"))
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        return f"{loc}: unknown key {error['loc'][-1]!r}"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        what = "task" if "tasks" in loc or "prompt_templates" in loc else loc.split(".")[-1].rstrip("s0123456789.") or "value"
+        if "features" in loc:
+            what = "feature"
+        return f"{loc}: {value!r} is not a known {what}; known: {expected.replace(chr(39), '')}"
+    if kind == "missing":
+        return f"{loc}: required field is missing"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{loc}: {message}" if loc else message
+
+
+def _validate(model: type[BaseModel], path: Path, root: Path, problems: list[Problem]) -> Any:
+    shown = display_path(path, root)
+    try:
+        doc = read_yaml(path)
+    except YamlProblem as e:
+        problems.append(Problem(shown, e.line, e.message))
+        return None
+    except OSError as e:
+        problems.append(Problem(shown, None, f"cannot read: {e.strerror}"))
+        return None
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(shown, 1, f"expected a mapping of fields, found {type(doc.data).__name__}"))
+        return None
+    try:
+        return model.model_validate(doc.data), doc
+    except ValidationError as e:
+        for err in e.errors():
+            problems.append(Problem(shown, doc.line_of(err["loc"]), _describe(err)))
+        return None
+
+
+def inside(root: Path, candidate: Path) -> bool:
+    """True if candidate (after resolving symlinks) lies under root: no ../ or symlink escapes."""
+    try:
+        candidate.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def load_site(root: Path, problems: list[Problem]) -> SiteConfig:
+    path = root / "site.yaml"
+    if not path.exists():
+        return SiteConfig()
+    loaded = _validate(SiteConfig, path, root, problems)
+    return loaded[0] if loaded else SiteConfig()
+
+
+def load_cards(root: Path, problems: list[Problem]) -> tuple[dict[str, ModelCard], dict[str, Path]]:
+    cards: dict[str, ModelCard] = {}
+    files: dict[str, Path] = {}
+    for path in sorted((root / CARD_DIR).glob("*.yaml")):
+        loaded = _validate(ModelCard, path, root, problems)
+        if not loaded:
+            continue
+        card, doc = loaded
+        shown = display_path(path, root)
+        if card.id != path.stem:
+            problems.append(Problem(shown, doc.line_of(("id",)), f"id: {card.id!r} must match the file name {path.stem!r}"))
+            continue
+        cards[card.id] = card
+        files[card.id] = path
+    _check_aliases(cards, files, root, problems)
+    return cards, files
+
+
+def _check_aliases(cards: dict[str, ModelCard], files: dict[str, Path], root: Path, problems: list[Problem]) -> None:
+    owner: dict[str, str] = {}
+    for card in cards.values():
+        for alias in [card.id, card.name, *card.aliases]:
+            key = alias.casefold()
+            if key in owner and owner[key] != card.id:
+                problems.append(Problem(display_path(files[card.id], root), None,
+                                        f"aliases: {alias!r} is already a name of {owner[key]!r}"))
+            owner.setdefault(key, card.id)
+
+
+def load_suites(root: Path, problems: list[Problem]) -> dict[str, LoadedSuite]:
+    suites: dict[str, LoadedSuite] = {}
+    for path in sorted((root / SUITE_DIR).glob("*/suite.yaml")):
+        loaded = _validate(Suite, path, root, problems)
+        if not loaded:
+            continue
+        suite, doc = loaded
+        shown = display_path(path, root)
+        folder = path.parent
+        if suite.id != folder.name:
+            problems.append(Problem(shown, doc.line_of(("id",)), f"id: {suite.id!r} must match the folder name {folder.name!r}"))
+            continue
+        for i, image in enumerate(suite.images):
+            target = folder / image.file
+            line = doc.line_of(("images", i, "file"))
+            if Path(image.file).is_absolute() or not inside(folder, target):
+                problems.append(Problem(shown, line, f"images.{i}.file: {image.file!r} points outside the suite folder"))
+            elif not target.is_file():
+                problems.append(Problem(shown, line, f"images.{i}.file: {image.file!r} does not exist"))
+        suites[suite.id] = LoadedSuite(suite, folder)
+    return suites
+
+
+def load_runs(root: Path, problems: list[Problem]) -> list[RunRecord]:
+    """Every record of every run file; the newest-per-prompt union is taken by ``latest_records``."""
+    records: list[RunRecord] = []
+    for path in sorted((root / RUN_DIR).glob("*/*/*.jsonl")):
+        shown = display_path(path, root)
+        with path.open(encoding="utf-8") as fh:
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                if len(line) > MAX_RUN_LINE:
+                    problems.append(Problem(shown, number, "record longer than 2 MB"))
+                    continue
+                try:
+                    records.append(RunRecord.model_validate(json.loads(line)))
+                except json.JSONDecodeError as e:
+                    if not line.endswith("\n"):
+                        continue  # a run killed mid-write leaves a torn last line; the runner re-runs it
+                    problems.append(Problem(shown, number, f"invalid JSON: {e.msg}"))
+                except ValidationError as e:
+                    for err in e.errors():
+                        problems.append(Problem(shown, number, _describe(err)))
+    return records
+
+
+def latest_records(records: list[RunRecord]) -> dict[tuple[str, str, str], RunRecord]:
+    """The reader's union: newest record per (suite, model, prompt id), ties broken by run id."""
+    newest: dict[tuple[str, str, str], RunRecord] = {}
+    for record in sorted(records, key=lambda r: (r.started_at, r.run_id)):
+        newest[(record.suite, record.model, record.prompt_id)] = record
+    return newest
+
+
+def _check_references(catalog: Catalog, problems: list[Problem]) -> None:
+    for card in catalog.cards.values():
+        path = display_path(catalog.card_files[card.id], catalog.root)
+        for i, rep in enumerate(card.reported):
+            if rep.suite and rep.suite not in catalog.suites:
+                problems.append(Problem(path, None, f"reported.{i}.suite: {rep.suite!r} is not a suite in {SUITE_DIR}"))
+    for record in catalog.runs:
+        where = f"{RUN_DIR}/{record.suite}/{record.model}"
+        if record.model not in catalog.cards:
+            problems.append(Problem(where, None, f"run record for model {record.model!r}, which has no card"))
+        if record.suite not in catalog.suites:
+            problems.append(Problem(where, None, f"run record for suite {record.suite!r}, which does not exist"))
+    for model_id in catalog.site.flagship:
+        if model_id not in catalog.cards:
+            problems.append(Problem("site.yaml", None, f"flagship: {model_id!r} has no card"))
+
+
+def load_catalog(root: Path | str) -> Catalog:
+    """The one entry point: load everything, raise CatalogError listing every problem."""
+    root = Path(root)
+    problems: list[Problem] = []
+    site = load_site(root, problems)
+    cards, files = load_cards(root, problems)
+    suites = load_suites(root, problems)
+    runs = load_runs(root, problems)
+    catalog = Catalog(root=root, site=site, cards=cards, suites=suites, runs=runs, card_files=files)
+    _check_references(catalog, problems)
+    if problems:
+        raise CatalogError(problems)
+    return catalog

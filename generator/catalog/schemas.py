@@ -1,0 +1,296 @@
+"""Typed contracts of DESIGN.md: model cards, eval suites, run records and site settings.
+
+Every model forbids unknown keys, so a typo in a contributor's YAML is an error with a line,
+never a silently ignored field.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .vocab import ACCESS, FEATURES, MODALITIES, TASKS
+
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+URL = r"^https?://[^\s<>\"']+$"
+PARAM_COUNT = re.compile(r"^(\d+(?:\.\d+)?)\s*([KMB])$")
+_SCALE = {"K": 1e3, "M": 1e6, "B": 1e9}
+
+Task = Literal[TASKS]  # type: ignore[valid-type]
+Feature = Literal[FEATURES]  # type: ignore[valid-type]
+Modality = Literal[MODALITIES]  # type: ignore[valid-type]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------- model card
+
+
+class Modalities(Strict):
+    inputs: list[Modality] = Field(min_length=1)
+    outputs: list[Modality] = Field(min_length=1)
+
+
+class License(Strict):
+    id: str = Field(min_length=1, description="SPDX identifier (Apache-2.0, MIT, AGPL-3.0) or the licence's name")
+    url: str | None = Field(default=None, pattern=URL)
+
+
+class Parameters(Strict):
+    total: str | None = Field(default=None, description='e.g. "0.77B", "25.2B", "2.6M"')
+    active: str | None = Field(default=None, description="active parameters per token (mixture of experts)")
+    note: str | None = None
+
+    @field_validator("total", "active")
+    @classmethod
+    def _count(cls, value: str | None) -> str | None:
+        if value is not None and not PARAM_COUNT.match(value):
+            raise ValueError(f"{value!r} is not a parameter count like '0.77B' or '2.6M'")
+        return value
+
+    @staticmethod
+    def count(value: str | None) -> float | None:
+        """'25.2B' -> 25.2e9, for sorting and charts."""
+        if value is None:
+            return None
+        number, unit = PARAM_COUNT.match(value).groups()
+        return float(number) * _SCALE[unit]
+
+
+class Links(Strict):
+    paper: str | None = Field(default=None, pattern=URL)
+    weights: str | None = Field(default=None, pattern=URL)
+    homepage: str | None = Field(default=None, pattern=URL)
+    demo: str | None = Field(default=None, pattern=URL)
+    code: str | None = Field(default=None, pattern=URL)
+
+
+class Pricing(Strict):
+    input_per_1m: float | None = Field(default=None, ge=0)
+    output_per_1m: float | None = Field(default=None, ge=0)
+    currency: str = "USD"
+    source: str = Field(pattern=URL, description="where the price is published")
+    as_of: str = Field(pattern=PARTIAL_DATE)
+
+
+class Runner(Strict):
+    """How the runner loads and prompts the model; command-line flags override these."""
+
+    adapter: str = Field(description="florence2, transformers-vlm, openai, tesseract, rapidocr, opencv")
+    model: str | None = Field(default=None, description="checkpoint id or path, served model name, detector name")
+    revision: str | None = None
+    dtype: str | None = None
+    device: str | None = None
+    batch_size: int = Field(default=1, ge=1)
+    base_url: str | None = Field(default=None, pattern=URL)
+    api_key_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
+    params: dict[str, Any] = Field(default_factory=dict, description="generation settings")
+    prompt_templates: dict[Task, str] = Field(default_factory=dict)
+    options: dict[str, Any] = Field(default_factory=dict, description="adapter-specific settings")
+
+
+class ReportedCategory(Strict):
+    name: str
+    value: float
+    passed: int | None = Field(default=None, ge=0)
+    total: int | None = Field(default=None, ge=1)
+
+
+class Reported(Strict):
+    """A figure published elsewhere; always shown with its source and never mixed with measurements."""
+
+    benchmark: str
+    metric: str
+    value: float
+    unit: str = ""
+    setting: str | None = Field(default=None, description="zero-shot, fine-tuned, …")
+    lower_is_better: bool = False
+    suite: str | None = Field(default=None, pattern=SLUG, description="our suite this figure corresponds to")
+    categories: list[ReportedCategory] = Field(default_factory=list)
+    source: str = Field(pattern=URL)
+    as_of: str | None = Field(default=None, pattern=PARTIAL_DATE)
+    note: str | None = None
+
+
+class ModelCard(Strict):
+    id: str = Field(pattern=SLUG)
+    name: str = Field(min_length=1)
+    organization: str = Field(min_length=1)
+    access: Literal[ACCESS]  # type: ignore[valid-type]
+    modalities: Modalities
+    release_date: str | None = Field(pattern=PARTIAL_DATE, description="YYYY, YYYY-MM or YYYY-MM-DD; null if unknown")
+    license: License
+    tasks: list[Task]
+    overview: str = Field(min_length=1, description="Markdown")
+    family: str | None = None
+    parameters: Parameters | None = None
+    context_window: int | None = Field(default=None, ge=1)
+    links: Links = Links()
+    pricing: Pricing | None = None
+    features: list[Feature] = Field(default_factory=list)
+    runner: Runner | None = None
+    reported: list[Reported] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- eval suite
+
+
+class Category(Strict):
+    id: str = Field(pattern=SLUG)
+    name: str
+
+
+class Grader(Strict):
+    name: str
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class ImageLicense(Strict):
+    file: str
+    source: str = Field(min_length=1, description="where the image comes from (URL, package or script)")
+    license: str = Field(min_length=1)
+
+
+class Prompt(Strict):
+    id: str = Field(pattern=SLUG)
+    image: str
+    category: str
+    task: Task
+    prompt: str
+    expected: Any = None
+    grader: Grader | None = None
+
+    @model_validator(mode="after")
+    def _graded_needs_expected(self) -> "Prompt":
+        if self.grader is not None and self.expected is None:
+            raise ValueError("a prompt with a grader needs 'expected'")
+        return self
+
+    @property
+    def scored(self) -> bool:
+        return self.expected is not None and self.grader is not None
+
+
+class SuiteSource(Strict):
+    repository: str
+    commit: str | None = None
+    license: str | None = None
+    url: str | None = Field(default=None, pattern=URL)
+
+
+class Suite(Strict):
+    id: str = Field(pattern=SLUG)
+    name: str
+    version: str
+    description: str
+    categories: list[Category] = Field(min_length=1)
+    images: list[ImageLicense] = Field(min_length=1)
+    prompts: list[Prompt] = Field(min_length=1)
+    source: SuiteSource | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Suite":
+        problems = []
+        ids = [p.id for p in self.prompts]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            problems.append(f"duplicate prompt ids: {', '.join(dupes)}")
+        categories = {c.id for c in self.categories}
+        licensed = {i.file for i in self.images}
+        for p in self.prompts:
+            if p.category not in categories:
+                problems.append(f"prompt {p.id}: category {p.category!r} is not one of {sorted(categories)}")
+            if p.image not in licensed:
+                problems.append(f"prompt {p.id}: image {p.image!r} has no licence line under 'images'")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+# ---------------------------------------------------------------- run record
+
+
+class Box(Strict):
+    xyxy: list[float] = Field(min_length=4, max_length=4, description="original-image pixels [x1, y1, x2, y2]")
+    label: str = ""
+    score: float | None = None
+
+
+class TextLine(Strict):
+    text: str
+    xyxy: list[float] | None = Field(default=None, min_length=4, max_length=4)
+    score: float | None = None
+
+
+class Structured(Strict):
+    boxes: list[Box] = Field(default_factory=list)
+    lines: list[TextLine] = Field(default_factory=list)
+
+
+class ImportedSource(Strict):
+    repository: str
+    path: str
+    commit: str | None = None
+    measured_by: str
+
+
+class RunRecord(Strict):
+    suite: str
+    suite_version: str
+    prompt_id: str
+    prompt_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    model: str
+    adapter: str
+    adapter_version: str
+    model_revision: str | None
+    params: dict[str, Any]
+    output: str | None
+    structured: Structured | None
+    latency_s: float | None = Field(ge=0)
+    input_tokens: int | None = Field(ge=0)
+    output_tokens: int | None = Field(ge=0)
+    error: str | None
+    run_id: str
+    started_at: str
+    hardware: str | None
+    source: Literal["measured"] | ImportedSource
+    source_verdict: bool | None = None
+    libraries: dict[str, str] = Field(default_factory=dict, description="library versions used by the run")
+
+    @property
+    def measured(self) -> bool:
+        return self.source == "measured"
+
+
+# ---------------------------------------------------------------- site settings
+
+
+class ScoreBands(Strict):
+    good: float = Field(default=75, description="score at or above which a cell is green (percent)")
+    fair: float = Field(default=40, description="score at or above which a cell is amber (percent)")
+
+
+class SiteConfig(Strict):
+    title: str = "Vision Leaderboard"
+    description: str = ""
+    base_url: str = "/"
+    repository: str | None = Field(default=None, pattern=URL)
+    featured_suites: list[str] = Field(default_factory=list)
+    flagship: list[str] = Field(default_factory=list, max_length=2, description="the two model ids of the flagship compare page")
+    score_bands: ScoreBands = ScoreBands()
+    coverage_min: float = Field(default=0.9, ge=0, le=1)
+    live_api: str | None = None
+
+
+def card_json_schema() -> dict:
+    """JSON Schema for editors (yaml-language-server) — generated, never hand-edited."""
+    schema = ModelCard.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Vision Leaderboard model card"
+    return schema

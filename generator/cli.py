@@ -1,0 +1,90 @@
+"""The `leaderboard` command line. Subcommands live next to the code they drive and are
+imported only when called, so `leaderboard build` never imports torch."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import click
+
+# command name -> "module:attribute" of a click command
+LAZY_COMMANDS = {
+    "build": "generator.site.commands:build",
+    "run": "generator.runner.commands:run",
+    "rescore": "generator.grading.commands:rescore",
+    "serve": "generator.serve:serve",
+    "import": "generator.importers.commands:import_group",
+}
+ALIASES = {"run-evals": "run", "build-site": "build"}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx, name):
+        name = ALIASES.get(name, name)
+        if name in LAZY_COMMANDS:
+            module, attr = LAZY_COMMANDS[name].split(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(package_name="vision-leaderboard")
+def main():
+    """Vision Leaderboard: compare vision models on the same images, with every raw answer."""
+
+
+root_option = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+                           show_default=True, help="project folder with model_cards/, evals/ and site.yaml")
+
+
+@main.command()
+@root_option
+def validate(root: Path):
+    """Check every card, suite and run record without building; list every problem."""
+    from .catalog import CatalogError, load_catalog
+
+    try:
+        catalog = load_catalog(root)
+    except CatalogError as e:
+        for problem in e.problems:
+            click.echo(str(problem), err=True)
+        raise SystemExit(f"{len(e.problems)} problem(s) found")
+    prompts = sum(len(s.suite.prompts) for s in catalog.suites.values())
+    click.echo(f"ok: {len(catalog.cards)} cards, {len(catalog.suites)} suites ({prompts} prompts), "
+               f"{len(catalog.runs)} run records")
+
+
+@main.command()
+@root_option
+@click.option("--check", is_flag=True, help="fail if model_cards/schema.json is out of date instead of writing it")
+def schema(root: Path, check: bool):
+    """Write model_cards/schema.json, the JSON Schema editors use to complete and check cards."""
+    from .catalog.schemas import card_json_schema
+
+    path = root / "model_cards" / "schema.json"
+    text = json.dumps(card_json_schema(), indent=2, sort_keys=True) + "\n"
+    if check:
+        if not path.exists() or path.read_text() != text:
+            raise SystemExit(f"{path} is out of date: run `leaderboard schema`")
+        click.echo(f"{path} is up to date")
+        return
+    path.write_text(text)
+    click.echo(f"wrote {path}")
+
+
+def build_site():
+    """Entry point of the `build-site` script: the same as `leaderboard build`."""
+    sys.argv.insert(1, "build")
+    main()
+
+
+def run_evals():
+    """Entry point of the `run-evals` script: the same as `leaderboard run`."""
+    sys.argv.insert(1, "run")
+    main()

@@ -1,0 +1,95 @@
+"""The one interface every backend implements; the engine only ever talks to this.
+
+An adapter is constructed from a card's ``runner`` section (already merged with command-line
+overrides), loads lazily, says which tasks it supports and turns one image + prompt into the raw
+output text plus normalised structure (boxes in original-image pixels, OCR lines) and token
+counts (None when the backend does not report them — never 0 for unknown).
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from PIL import Image
+
+from ..catalog.schemas import Runner, Structured
+
+
+@dataclass(frozen=True)
+class Prediction:
+    output: str
+    structured: Structured | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+
+
+class Adapter(ABC):
+    name: ClassVar[str]
+    version: ClassVar[str]  # bump when a change alters outputs: it is part of the cache key
+    tasks: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, config: Runner):
+        self.config = config
+
+    def load(self) -> None:
+        """Load weights/engines. Called once, lazily, before the first predict."""
+
+    def supports(self, task: str) -> bool:
+        return task in self.tasks
+
+    @abstractmethod
+    def predict(self, image: Image.Image, prompt: str, task: str) -> Prediction:
+        """Run one prompt. Raise on failure: the engine records the error and goes on."""
+
+    def predict_batch(self, items: list[tuple[Image.Image, str, str]]) -> list[Prediction | BaseException]:
+        """Backends that batch override this; the default runs items one by one."""
+        results: list[Prediction | BaseException] = []
+        for image, prompt, task in items:
+            try:
+                results.append(self.predict(image, prompt, task))
+            except Exception as exc:  # recorded per item by the engine
+                results.append(exc)
+        return results
+
+    def revision(self) -> str | None:
+        """The exact model revision used (commit, file hash, engine version): part of the cache key."""
+        return self.config.revision
+
+    def params(self) -> dict[str, Any]:
+        """Generation settings that change outputs: part of the cache key and stored in records."""
+        return dict(self.config.params)
+
+    def libraries(self) -> dict[str, str]:
+        """Versions of the libraries this backend depends on, stored in every record."""
+        return {}
+
+
+# name -> "module:Class", imported lazily so building the site never imports torch
+ADAPTERS: dict[str, str] = {
+    "florence2": "generator.runner.adapters.florence2:Florence2Adapter",
+    "transformers-vlm": "generator.runner.adapters.transformers_vlm:TransformersVLMAdapter",
+    "openai": "generator.runner.adapters.openai_compat:OpenAIAdapter",
+    "tesseract": "generator.runner.adapters.tesseract:TesseractAdapter",
+    "rapidocr": "generator.runner.adapters.rapidocr:RapidOCRAdapter",
+    "opencv": "generator.runner.adapters.opencv:OpenCVAdapter",
+}
+
+
+class UnknownAdapter(ValueError):
+    pass
+
+
+def adapter_class(name: str) -> type[Adapter]:
+    try:
+        target = ADAPTERS[name]
+    except KeyError:
+        raise UnknownAdapter(f"unknown adapter {name!r}; known: {', '.join(sorted(ADAPTERS))}") from None
+    module, cls = target.split(":")
+    return getattr(importlib.import_module(module), cls)
+
+
+def make_adapter(config: Runner) -> Adapter:
+    return adapter_class(config.adapter)(config)
