@@ -57,24 +57,21 @@ def parse_yaml(text: str) -> YamlDocument:
     """Parse one YAML document into plain data plus a line map; raise YamlProblem on anything unsafe."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise YamlProblem(None, f"file is larger than {MAX_BYTES:,} bytes")
-    loader = _NoAliasLoader(text)
     try:
-        node = loader.get_single_node()
-    except YamlProblem:
-        raise
+        loader = _NoAliasLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+        doc = YamlDocument(data=None)
+        if node is not None:
+            doc.data = _build(node, (), doc.lines, yaml.SafeLoader(""), 0)
+        return doc
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         raise YamlProblem(mark.line + 1 if mark else None, f"invalid YAML: {e.problem or e}") from None
-    except yaml.YAMLError as e:
+    except yaml.YAMLError as e:  # e.g. ReaderError: control characters
         raise YamlProblem(None, f"invalid YAML: {e}") from None
-    finally:
-        loader.dispose()
-    doc = YamlDocument(data=None)
-    if node is None:
-        return doc
-    constructor = yaml.SafeLoader("")
-    doc.data = _build(node, (), doc.lines, constructor, 0)
-    return doc
 
 
 def _build(node, path: Path_, lines: dict, constructor, depth: int):

@@ -1,0 +1,342 @@
+"""Aggregation on a small in-memory catalog whose every figure is worked out by hand.
+
+The suite has ten scored prompts in two categories (count: c1..c5, read: r1..r5) and one
+unscored demo prompt. The exact grader is enough: the expected answer is "yes" everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+
+import pandas as pd
+import pytest
+
+from generator.catalog.hashing import prompt_sha256_for
+from generator.catalog.loader import Catalog, LoadedSuite
+from generator.catalog.schemas import ImportedSource, ModelCard, RunRecord, SiteConfig, Suite
+from generator.results import compute_results, results_frame_csv, source_label
+from generator.stats import mcnemar_exact_p, wilson_interval
+
+COUNT = ["c1", "c2", "c3", "c4", "c5"]
+READ = ["r1", "r2", "r3", "r4", "r5"]
+SCORED = COUNT + READ
+VAC = ImportedSource(repository="roboflow/vision-ai-checkup", path="results/x.json", commit="abc123",
+                     measured_by="Roboflow")
+VAC_LABEL = "roboflow/vision-ai-checkup@abc123, measured by Roboflow"
+
+
+@pytest.fixture
+def suite(tmp_path) -> LoadedSuite:
+    (tmp_path / "a.png").write_bytes(b"\x89PNG first")
+    (tmp_path / "b.png").write_bytes(b"\x89PNG second")
+    prompts = [{"id": pid, "image": "a.png" if pid in COUNT else "b.png", "category": "count" if pid in COUNT else "read",
+                "task": "vqa", "prompt": f"question {pid}?", "expected": "yes", "grader": {"name": "exact"}}
+               for pid in SCORED]
+    prompts.append({"id": "demo", "image": "a.png", "category": "read", "task": "captioning", "prompt": "Describe."})
+    return LoadedSuite(Suite.model_validate({
+        "id": "s", "name": "S", "version": "1", "description": "test suite",
+        "categories": [{"id": "count", "name": "Counting"}, {"id": "read", "name": "Reading"}],
+        "images": [{"file": "a.png", "source": "test", "license": "CC0"},
+                   {"file": "b.png", "source": "test", "license": "CC0"}],
+        "prompts": prompts,
+    }), tmp_path)
+
+
+def card(model_id: str, input_per_1m: float | None = None, output_per_1m: float | None = None) -> ModelCard:
+    pricing = None
+    if input_per_1m is not None or output_per_1m is not None:
+        pricing = {"input_per_1m": input_per_1m, "output_per_1m": output_per_1m,
+                   "source": "https://example.com/pricing", "as_of": "2025-01"}
+    return ModelCard.model_validate({
+        "id": model_id, "name": model_id, "organization": "Org", "access": "open",
+        "modalities": {"inputs": ["image", "text"], "outputs": ["text"]}, "release_date": None,
+        "license": {"id": "MIT"}, "tasks": ["vqa"], "overview": "A model.", "pricing": pricing,
+    })
+
+
+def record(suite: LoadedSuite, model: str, prompt_id: str, output: str | None = "yes", *,
+           started_at: str = "2025-01-01T00:00:00Z", run_id: str = "run-1", source="measured",
+           error: str | None = None, latency_s: float | None = 1.0, tokens: tuple = (100, 10),
+           sha: str | None = None) -> RunRecord:
+    prompt = next(p for p in suite.suite.prompts if p.id == prompt_id)
+    return RunRecord(
+        suite="s", suite_version="1", prompt_id=prompt_id,
+        prompt_sha256=sha or prompt_sha256_for(prompt, suite.image_path(prompt.image)),
+        model=model, adapter="test", adapter_version="1", model_revision=None, params={},
+        output=output, structured=None, latency_s=latency_s, input_tokens=tokens[0],
+        output_tokens=tokens[1], error=error, run_id=run_id, started_at=started_at, hardware="cpu",
+        source=source, source_verdict=None if source == "measured" else output == "yes",
+    )
+
+
+def catalog(suite: LoadedSuite, runs: list[RunRecord], cards: list[ModelCard] = (), coverage_min: float = 0.9) -> Catalog:
+    return Catalog(root=suite.folder, site=SiteConfig(coverage_min=coverage_min),
+                   cards={c.id: c for c in cards}, suites={"s": suite}, runs=runs)
+
+
+def answers(suite, model, passed: list[str], failed: list[str], **kw) -> list[RunRecord]:
+    return ([record(suite, model, p, "Yes.", **kw) for p in passed]
+            + [record(suite, model, p, "no", **kw) for p in failed])
+
+
+def row(frame: pd.DataFrame, **where) -> pd.Series:
+    mask = pd.Series(True, index=frame.index)
+    for column, value in where.items():
+        mask &= frame[column] == value
+    assert mask.sum() == 1, f"{mask.sum()} rows match {where}"
+    return frame[mask].iloc[0]
+
+
+# ---------------------------------------------------------------- scores
+
+
+def test_pass_counts_rates_and_intervals_per_category_and_overall(suite):
+    runs = answers(suite, "a", passed=COUNT, failed=READ) + [record(suite, "a", "demo", "a cat")]
+    results = compute_results(catalog(suite, runs))
+    assert list(results.scores["category"]) == ["", "count", "read"]
+    overall = row(results.scores, category="")
+    assert (overall["passed"], overall["n"], overall["prompts"]) == (5, 10, 10)
+    assert overall["rate"] == 0.5
+    assert overall["lo"] == pytest.approx(0.2366, abs=5e-5)
+    assert overall["hi"] == pytest.approx(0.7634, abs=5e-5)
+    count = row(results.scores, category="count")
+    assert (count["passed"], count["n"], count["rate"], count["hi"]) == (5, 5, 1.0, 1.0)
+    read = row(results.scores, category="read")
+    assert (read["passed"], read["n"], read["rate"], read["lo"]) == (0, 5, 0.0, 0.0)
+
+
+def test_unscored_prompts_are_graded_as_na_and_left_out_of_scores(suite):
+    results = compute_results(catalog(suite, [record(suite, "a", "demo", "a cat"), record(suite, "a", "c1")]))
+    demo = row(results.graded, prompt_id="demo")
+    assert not demo["scored"] and demo["passed"] is pd.NA and math.isnan(demo["score"]) and demo["reason"] == ""
+    assert row(results.scores, category="")["n"] == 1
+    only_demo = compute_results(catalog(suite, [record(suite, "a", "demo", "a cat")]))
+    assert only_demo.scores.empty and list(only_demo.scores.columns) == list(results.scores.columns)
+
+
+def test_errored_records_are_present_and_failed_but_not_in_efficiency(suite):
+    runs = [record(suite, "a", "c1", latency_s=2.0, tokens=(100, 10)),
+            record(suite, "a", "c2", latency_s=4.0, tokens=(300, 30)),
+            record(suite, "a", "c3", None, error="timeout", latency_s=60.0, tokens=(None, None))]
+    results = compute_results(catalog(suite, runs))
+    errored = row(results.graded, prompt_id="c3")
+    assert errored["scored"] and not errored["passed"]
+    assert errored["reason"] == "error: timeout"
+    count = row(results.scores, category="count")
+    assert (count["passed"], count["n"], count["prompts"], count["coverage"]) == (2, 3, 5, 0.6)
+    assert count["latency_median"] == 3.0 and count["latency_mean"] == 3.0
+    assert count["input_tokens_median"] == 200.0 and count["output_tokens_median"] == 20.0
+
+
+def test_latency_and_token_medians_skip_missing_values(suite):
+    runs = [record(suite, "a", p, latency_s=lat, tokens=(None, None))
+            for p, lat in zip(SCORED, [1.0, 2.0, 3.0, 10.0, None, 1.0, 1.0, 1.0, 1.0, 1.0])]
+    count = row(compute_results(catalog(suite, runs)).scores, category="count")
+    assert count["latency_median"] == 2.5 and count["latency_mean"] == 4.0
+    assert math.isnan(count["input_tokens_median"]) and math.isnan(count["output_tokens_median"])
+    assert math.isnan(count["cost_per_task"])
+
+
+def test_coverage_rule_hides_efficiency_for_partial_runs(suite):
+    runs = (answers(suite, "partial", passed=SCORED[:8], failed=[])  # 8 of 10
+            + answers(suite, "nine", passed=SCORED[:9], failed=[]))  # 9 of 10: exactly 0.9
+    scores = compute_results(catalog(suite, runs, coverage_min=0.9)).scores
+    partial = scores[scores["model"] == "partial"]
+    assert row(partial, category="")["coverage"] == 0.8
+    assert row(partial, category="read")["coverage"] == 0.6
+    assert not partial["show_efficiency"].any()  # every row follows the whole-suite coverage
+    assert scores[scores["model"] == "nine"]["show_efficiency"].all()
+    lenient = compute_results(catalog(suite, runs, coverage_min=0.8)).scores
+    assert lenient["show_efficiency"].all()
+
+
+def test_category_without_records_gets_an_empty_row(suite):
+    scores = compute_results(catalog(suite, answers(suite, "a", passed=["c1"], failed=[]))).scores
+    read = row(scores, category="read")
+    assert (read["passed"], read["n"], read["prompts"], read["coverage"]) == (0, 0, 5, 0.0)
+    assert math.isnan(read["rate"]) and (read["lo"], read["hi"]) == (0.0, 1.0)
+
+
+# ---------------------------------------------------------------- cost
+
+
+def test_cost_is_tokens_times_card_prices(suite):
+    cards = [card("priced", input_per_1m=2.0, output_per_1m=8.0)]
+    runs = [record(suite, "priced", "c1", tokens=(1000, 500)),  # 0.002 + 0.004
+            record(suite, "priced", "c2", tokens=(3000, 0))]  # 0.006 + 0
+    results = compute_results(catalog(suite, runs, cards))
+    assert row(results.graded, prompt_id="c1")["cost_usd"] == pytest.approx(0.006)
+    assert row(results.graded, prompt_id="c2")["cost_usd"] == pytest.approx(0.006)
+    assert row(results.scores, category="")["cost_per_task"] == pytest.approx(0.006)
+
+
+@pytest.mark.parametrize(
+    "cards, tokens",
+    [
+        ([card("m", 2.0, 8.0)], (1000, None)),  # a token count unknown
+        ([card("m", 2.0, 8.0)], (None, 500)),
+        ([card("m", 2.0, None)], (1000, 500)),  # a price unknown
+        ([card("m")], (1000, 500)),  # no pricing at all
+        ([], (1000, 500)),  # no card
+    ],
+)
+def test_cost_is_missing_never_zero_when_anything_is_unknown(suite, cards, tokens):
+    results = compute_results(catalog(suite, [record(suite, "m", "c1", tokens=tokens)], cards))
+    assert math.isnan(row(results.graded, prompt_id="c1")["cost_usd"])
+    assert math.isnan(row(results.scores, category="")["cost_per_task"])
+
+
+def test_cost_per_task_averages_known_costs_only(suite):
+    runs = [record(suite, "m", "c1", tokens=(1_000_000, 0)), record(suite, "m", "c2", tokens=(None, None)),
+            record(suite, "m", "c3", tokens=(3_000_000, 0))]
+    results = compute_results(catalog(suite, runs, [card("m", 1.0, 1.0)]))
+    assert row(results.scores, category="")["cost_per_task"] == pytest.approx(2.0)
+
+
+# ---------------------------------------------------------------- record selection
+
+
+def test_newest_record_per_prompt_wins(suite):
+    runs = [record(suite, "a", "c1", "no", started_at="2025-01-02T00:00:00Z", run_id="new"),
+            record(suite, "a", "c1", "yes", started_at="2025-01-01T00:00:00Z", run_id="old"),
+            record(suite, "a", "c2", "no", started_at="2025-01-01T00:00:00Z", run_id="b"),
+            record(suite, "a", "c2", "yes", started_at="2025-01-01T00:00:00Z", run_id="a")]  # tie: run id decides
+    graded = compute_results(catalog(suite, runs)).graded
+    assert len(graded) == 2
+    assert (row(graded, prompt_id="c1")["run_id"], row(graded, prompt_id="c1")["passed"]) == ("new", False)
+    assert row(graded, prompt_id="c2")["run_id"] == "b"
+
+
+def test_measured_and_imported_runs_are_kept_apart(suite):
+    runs = (answers(suite, "a", passed=SCORED, failed=[])
+            + answers(suite, "a", passed=["c1"], failed=["c2"], source=VAC, started_at="2026-01-01T00:00:00Z"))
+    results = compute_results(catalog(suite, runs))
+    assert source_label(VAC) == VAC_LABEL
+    assert results.sources("a", "s") == ["measured", VAC_LABEL]
+    measured = row(results.scores, source="measured", category="")
+    imported = row(results.scores, source=VAC_LABEL, category="")
+    assert (measured["passed"], measured["n"], measured["measured"]) == (10, 10, True)
+    assert (imported["passed"], imported["n"], imported["measured"]) == (1, 2, False)
+    c2 = results.prompt_rows("s", "c2")
+    assert list(c2["source"]) == ["measured", VAC_LABEL]
+    assert list(c2["passed"]) == [True, False]
+    assert list(c2["source_verdict"].astype(object).where(c2["source_verdict"].notna(), None)) == [None, False]
+
+
+def test_imported_source_without_commit_is_labelled_by_repository():
+    source = ImportedSource(repository="org/repo", path="x.json", measured_by="Someone")
+    assert source_label(source) == "org/repo, measured by Someone"
+
+
+def test_records_for_removed_prompts_and_unknown_suites_are_ignored(suite):
+    kept = record(suite, "a", "c1")
+    gone = kept.model_copy(update={"prompt_id": "deleted"})
+    elsewhere = kept.model_copy(update={"suite": "other"})
+    graded = compute_results(catalog(suite, [kept, gone, elsewhere])).graded
+    assert list(graded["prompt_id"]) == ["c1"]
+
+
+def test_records_for_changed_prompts_are_flagged_stale(suite):
+    runs = [record(suite, "a", "c1"), record(suite, "a", "c2", sha="0" * 64)]
+    graded = compute_results(catalog(suite, runs)).graded
+    assert list(graded["stale"]) == [False, True]
+    assert bool(row(graded, prompt_id="c2")["passed"])  # still graded; the site flags it
+
+
+# ---------------------------------------------------------------- pairs
+
+
+def test_pair_counts_wins_losses_and_ties(suite):
+    runs = (answers(suite, "a", passed=["c1", "c2", "c3", "c4", "c5"], failed=READ)
+            + answers(suite, "b", passed=["c1", "c2", "r1"], failed=["c3", "c4", "c5", "r2", "r3", "r4", "r5"]))
+    pair = compute_results(catalog(suite, runs)).pair("a", "b", "s")
+    assert (pair.wins, pair.losses, pair.ties_pass, pair.ties_fail) == (3, 1, 2, 4)
+    assert pair.p_value == pytest.approx(0.625)  # 2 × (1 + 4) / 2^4
+    assert (pair.source_a, pair.source_b, pair.n) == ("measured", "measured", 10)
+    assert [r["prompt_id"] for r in pair.rows] == SCORED  # by category, then prompt
+    c3 = compute_results(catalog(suite, runs)).prompt_rows("s", "c3")
+    assert pair.rows[2] == {"prompt_id": "c3", "category": "count", "a_passed": True, "b_passed": False,
+                            "a_output": "Yes.", "b_output": "no", "a_reason": c3["reason"][0],
+                            "b_reason": c3["reason"][1]}
+    reverse = compute_results(catalog(suite, runs)).pair("b", "a", "s")
+    assert (reverse.wins, reverse.losses, reverse.p_value) == (1, 3, pair.p_value)
+
+
+def test_pair_uses_only_prompts_both_answered(suite):
+    runs = (answers(suite, "a", passed=["c1", "c2"], failed=["c3"])
+            + answers(suite, "b", passed=["c2", "c3"], failed=["r1"]) + [record(suite, "b", "demo", "a cat")])
+    pair = compute_results(catalog(suite, runs)).pair("a", "b", "s")
+    assert [r["prompt_id"] for r in pair.rows] == ["c2", "c3"]
+    assert (pair.wins, pair.losses, pair.ties_pass, pair.ties_fail) == (0, 1, 1, 0)
+    assert pair.p_value == mcnemar_exact_p(0, 1) == 1.0
+
+
+def test_pair_is_none_without_shared_prompts_or_runs(suite):
+    runs = answers(suite, "a", passed=["c1"], failed=[]) + answers(suite, "b", passed=["c2"], failed=[])
+    results = compute_results(catalog(suite, runs))
+    assert results.pair("a", "b", "s") is None
+    assert results.pair("a", "nobody", "s") is None
+    assert results.pair("a", "b", "no-such-suite") is None
+
+
+def test_pair_defaults_to_measured_and_accepts_explicit_sources(suite):
+    runs = (answers(suite, "a", passed=["c1", "c2"], failed=[])
+            + answers(suite, "a", passed=[], failed=["c1", "c2"], source=VAC)
+            + answers(suite, "b", passed=[], failed=["c1", "c2"], source=VAC))  # b: imported only
+    results = compute_results(catalog(suite, runs))
+    default = results.pair("a", "b", "s")
+    assert (default.source_a, default.source_b, default.wins) == ("measured", VAC_LABEL, 2)
+    same_model = results.pair("a", "a", "s", source_b=VAC_LABEL)
+    assert (same_model.source_a, same_model.source_b, same_model.wins) == ("measured", VAC_LABEL, 2)
+    imported = results.pair("a", "b", "s", source_a=VAC_LABEL)
+    assert (imported.wins, imported.ties_fail) == (0, 2)
+
+
+# ---------------------------------------------------------------- lookups and downloads
+
+
+def test_lookups_return_sorted_rows(suite):
+    runs = (answers(suite, "weak", passed=["c1"], failed=SCORED[1:])
+            + answers(suite, "strong", passed=SCORED[:8], failed=SCORED[8:])
+            + answers(suite, "empty", passed=[], failed=[]) + [record(suite, "demo-only", "demo", "cat")])
+    results = compute_results(catalog(suite, runs))
+    assert list(results.overall("s")["model"]) == ["strong", "weak"]
+    assert list(results.for_model("weak")["category"]) == ["", "count", "read"]
+    assert results.for_model("nobody").empty
+    assert list(results.prompt_rows("s", "c1")["model"]) == ["strong", "weak"]
+    assert list(results.prompt_rows("s", "demo")["model"]) == ["demo-only"]
+    assert results.prompt_rows("s", "missing").empty
+    assert row(results.overall("s"), model="strong")["lo"] == pytest.approx(wilson_interval(8, 10)[0])
+
+
+def test_builds_are_deterministic_whatever_the_record_order(suite):
+    runs = (answers(suite, "b", passed=COUNT, failed=READ) + answers(suite, "a", passed=READ, failed=COUNT)
+            + answers(suite, "a", passed=["c1"], failed=[], source=VAC))
+    first = compute_results(catalog(suite, runs, [card("a", 1.0, 2.0)]))
+    random.Random(7).shuffle(runs)
+    second = compute_results(catalog(suite, runs, [card("a", 1.0, 2.0)]))
+    for which in ("scores", "graded"):
+        assert results_frame_csv(first, which) == results_frame_csv(second, which)
+    assert list(zip(first.graded["model"], first.graded["source"]))[:2] == [("a", "measured"), ("a", "measured")]
+    assert results_frame_csv(first).splitlines()[0].startswith("model,suite,source,measured,category,passed,n,rate")
+
+
+def test_records_are_json_ready(suite):
+    runs = [record(suite, "a", "c1", tokens=(None, 5)), record(suite, "a", "demo", "cat")]
+    results = compute_results(catalog(suite, runs))
+    graded = results.to_records("graded")
+    json.dumps(graded)
+    json.dumps(results.to_records())
+    assert graded[0]["input_tokens"] is None and graded[0]["output_tokens"] == 5
+    assert graded[0]["passed"] is True and graded[1]["passed"] is None and graded[1]["score"] is None
+    assert type(results.to_records()[0]["n"]) is int
+
+
+def test_a_catalog_without_runs_gives_empty_frames_with_every_column(suite):
+    results = compute_results(catalog(suite, []))
+    assert results.graded.empty and results.scores.empty
+    assert results_frame_csv(results).startswith("model,suite,source,measured,category,")
+    assert results_frame_csv(results, "graded").startswith("suite,model,source,measured,prompt_id,")
+    assert results.overall("s").empty and results.pair("a", "b", "s") is None and results.sources("a", "s") == []
