@@ -76,6 +76,7 @@ class Pricing(Strict):
     currency: str = "USD"
     source: str = Field(pattern=URL, description="where the price is published")
     as_of: str = Field(pattern=PARTIAL_DATE)
+    note: str | None = Field(default=None, description="caveats: which provider, how the price is derived")
 
 
 class Runner(Strict):
