@@ -23,5 +23,7 @@ def prompt_sha256(prompt_text: str, image_bytes: bytes, expected: Any) -> str:
     return h.hexdigest()
 
 
-def prompt_sha256_for(prompt, image_path: Path) -> str:
-    return prompt_sha256(prompt.prompt, Path(image_path).read_bytes(), prompt.expected)
+def prompt_sha256_for(prompt, image_path: Path | None) -> str:
+    """``image_path`` is None for an imported prompt whose image the source lost (empty image bytes)."""
+    image = Path(image_path).read_bytes() if image_path is not None else b""
+    return prompt_sha256(prompt.prompt, image, prompt.expected)

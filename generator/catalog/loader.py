@@ -24,8 +24,8 @@ class LoadedSuite:
     suite: Suite
     folder: Path
 
-    def image_path(self, image: str) -> Path:
-        return self.folder / image
+    def image_path(self, image: str | None) -> Path | None:
+        return self.folder / image if image is not None else None
 
 
 @dataclass

@@ -160,7 +160,9 @@ class ImageLicense(Strict):
 
 class Prompt(Strict):
     id: str = Field(pattern=SLUG)
-    image: str
+    image: str | None = Field(default=None, description="path under the suite folder; absent only in imported suites whose "
+                                          "source lost the image (see image_missing)")
+    image_missing: str | None = Field(default=None, description="why an imported prompt has no image")
     category: str
     task: Task
     prompt: str
@@ -171,6 +173,12 @@ class Prompt(Strict):
     def _graded_needs_expected(self) -> "Prompt":
         if self.grader is not None and self.expected is None:
             raise ValueError("a prompt with a grader needs 'expected'")
+        return self
+
+    @model_validator(mode="after")
+    def _image_or_reason(self) -> "Prompt":
+        if (self.image is None) == (self.image_missing is None):
+            raise ValueError("a prompt has either an image or (imported prompts only) image_missing saying why not")
         return self
 
     @property
@@ -207,7 +215,9 @@ class Suite(Strict):
         for p in self.prompts:
             if p.category not in categories:
                 problems.append(f"prompt {p.id}: category {p.category!r} is not one of {sorted(categories)}")
-            if p.image not in licensed:
+            if p.image is None and self.source is None:
+                problems.append(f"prompt {p.id}: only imported suites (with 'source') may have prompts without an image")
+            elif p.image is not None and p.image not in licensed:
                 problems.append(f"prompt {p.id}: image {p.image!r} has no licence line under 'images'")
         if problems:
             raise ValueError("; ".join(problems))

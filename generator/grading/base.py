@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..catalog.schemas import Prompt, RunRecord, Structured
+from .extract import as_text, extract_answer, is_json, json_value, normalise, same_json
+from .options import read_options
+
+__all__ = ["GRADERS", "Verdict", "grade_record", "grader", "normalise"]
 
 
 @dataclass(frozen=True)
@@ -28,16 +30,22 @@ def grader(name: str):
     return register
 
 
-def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", str(text)).casefold().strip()
-    text = re.sub(r"\s+", " ", text)
-    return text.strip(" .!\"'`")
-
-
 @grader("exact")
 def exact(expected: Any, output: str, structured: Structured | None, options: dict) -> Verdict:
-    got, want = normalise(output), normalise(expected)
-    return Verdict(got == want, float(got == want), f"expected {want!r}, got {got!r}")
+    """Equal after answer extraction and ``normalise``. JSON answers compare as values; an expected
+    answer without spaces also matches one that differs only by spaces (IDs printed in groups,
+    "JBHU 282862" for "JBHU282862")."""
+    read_options("exact", options)
+    answer = extract_answer(output)
+    want_json = json_value(expected)
+    if is_json(want_json):
+        got_json = json_value(answer)
+        passed = is_json(got_json) and same_json(got_json, want_json)
+        got = as_text(got_json if is_json(got_json) else answer)
+        return Verdict(passed, float(passed), f"expected JSON {as_text(want_json)}, got {got}")
+    got, want = normalise(as_text(answer)), normalise(expected)
+    passed = got == want or (" " not in want and got.replace(" ", "") == want)
+    return Verdict(passed, float(passed), f"expected {want!r}, got {got!r}")
 
 
 def grade_record(prompt: Prompt, record: RunRecord) -> Verdict | None:

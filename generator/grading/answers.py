@@ -1,0 +1,141 @@
+"""Short-answer graders: yes-no, number, choice, list, regex (exact lives in base).
+
+Each reads the answer through ``extract`` (lenient about wrapping) and then judges the value
+strictly: an answer that says both yes and no is neither, one that names two choices names none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from ..catalog.schemas import Structured
+from .base import Verdict, grader
+from .extract import answer_text, as_text, extract_answer, normalise
+from .numbers import read_number
+from .options import read_options
+
+_WORD = re.compile(r"[^\W_]+")
+_BULLET = re.compile(r"^(?:[-*\u2022]|\d+[.)])\s+")
+
+
+def _verdict(passed: bool, reason: str) -> Verdict:
+    return Verdict(passed, float(passed), reason)
+
+
+def read_yes_no(output: str) -> str | None:
+    """"yes", "no", or None when the answer says neither or both ("Yes, there is no crack")."""
+    answer = extract_answer(output)
+    if isinstance(answer, bool):
+        return "yes" if answer else "no"
+    said = {w for w in _WORD.findall(normalise(as_text(answer))) if w in ("yes", "no")}
+    return said.pop() if len(said) == 1 else None
+
+
+@grader("yes-no")
+def yes_no(expected: Any, output: str, structured: Structured | None, options: dict) -> Verdict:
+    """expected "yes" or "no"; the answer must say that one and not the other."""
+    read_options("yes-no", options)
+    want = normalise(expected)
+    if want not in ("yes", "no"):
+        raise ValueError(f"grader 'yes-no': expected must be yes or no, not {expected!r}")
+    got = read_yes_no(output)
+    if got is None:
+        return _verdict(False, f"expected {want}; the answer says neither yes nor no, or both: {answer_text(output)[:80]!r}")
+    return _verdict(got == want, f"expected {want}, got {got}")
+
+
+@grader("number")
+def number(expected: Any, output: str, structured: Structured | None, options: dict) -> Verdict:
+    """expected a number (or text stating one, "$2.30"); the answer must state one number within
+    ``tolerance`` (default 0) of it."""
+    opts = read_options("number", options, tolerance=0)
+    if isinstance(expected, bool):
+        raise ValueError(f"grader 'number': expected {expected!r} is not a number")
+    want, problem = (float(expected), "") if isinstance(expected, (int, float)) else read_number(str(expected))
+    if want is None:
+        raise ValueError(f"grader 'number': expected {expected!r} is not one number ({problem})")
+    got, problem = read_number(answer_text(output))
+    if got is None:
+        return _verdict(False, f"expected {want:g}; {problem}")
+    passed = abs(got - want) <= float(opts.tolerance) + 1e-9 * max(1.0, abs(want))
+    within = f" (tolerance {opts.tolerance})" if opts.tolerance else ""
+    return _verdict(passed, f"expected {want:g}{within}, got {got:g}")
+
+
+def named_choices(text: str, choices: list[str]) -> set[str]:
+    """The choices ``text`` names as whole words; a choice inside a longer named one ("right" in
+    "right side up") does not count on its own."""
+    text = normalise(text)
+    spans: list[tuple[int, int, str]] = []
+    for choice in choices:
+        key = normalise(choice)
+        spans += [(m.start(), m.end(), key) for m in re.finditer(rf"(?<!\w){re.escape(key)}(?!\w)", text)]
+    return {key for start, end, key in spans
+            if not any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in spans)}
+
+
+@grader("choice")
+def choice(expected: Any, output: str, structured: Structured | None, options: dict) -> Verdict:
+    """expected one of ``choices``; the answer must name exactly one choice, and that one."""
+    opts = read_options("choice", options, choices=[])
+    keys = [normalise(c) for c in opts.choices]
+    want = normalise(expected)
+    if want not in keys:
+        raise ValueError(f"grader 'choice': expected {expected!r} is not one of the choices {opts.choices!r}")
+    named = named_choices(answer_text(output), opts.choices)
+    if len(named) != 1:
+        which = "none" if not named else "several (" + ", ".join(sorted(named)) + ")"
+        return _verdict(False, f"expected {want}; the answer names {which} of the choices")
+    got = named.pop()
+    return _verdict(got == want, f"expected {want}, got {got}")
+
+
+def list_items(value: Any) -> list[str]:
+    """A list answer's items in ``normalise`` form: a JSON list, else one item per line when there
+    are several lines, else comma- or semicolon-separated; bullets, numbering and "and" removed."""
+    if isinstance(value, list):
+        items = [as_text(v) for v in value]
+    else:
+        text = as_text(value).strip()
+        lines = [line for line in text.splitlines() if line.strip()]
+        items = lines if len(lines) > 1 else re.split(r"[,;]", text)
+    cleaned = [re.sub(r"^and\s+", "", normalise(_BULLET.sub("", item.strip()))) for item in items]
+    return [item for item in cleaned if item]
+
+
+@grader("list")
+def list_(expected: Any, output: str, structured: Structured | None, options: dict) -> Verdict:
+    """expected a list of strings (a string is split like an answer); the answer must hold the same
+    items, in the same order when ``ordered`` (default true). Score: the share of items matched."""
+    opts = read_options("list", options, ordered=True)
+    want = list_items(expected)
+    if not want:
+        raise ValueError(f"grader 'list': expected {expected!r} has no items")
+    got = list_items(extract_answer(output))
+    if opts.ordered:
+        hits = sum(a == b for a, b in zip(got, want))
+        passed = got == want
+    else:
+        hits = sum((Counter(got) & Counter(want)).values())
+        passed = Counter(got) == Counter(want)
+    score = hits / max(len(got), len(want))
+    order = "in order" if opts.ordered else "in any order"
+    return Verdict(passed, 1.0 if passed else score,
+                   f"{hits} of {len(want)} expected items matched {order}; got {len(got)}: {', '.join(got)[:120]}")
+
+
+@grader("regex")
+def regex(expected: Any, output: str, structured: Structured | None, options: dict) -> Verdict:
+    """The whole extracted answer (with or without a trailing period) must match ``pattern``."""
+    opts = read_options("regex", options, pattern=None)
+    if not isinstance(opts.pattern, str):
+        raise ValueError("grader 'regex': option 'pattern' (a regular expression) is required")
+    try:
+        pattern = re.compile(opts.pattern)
+    except re.error as e:
+        raise ValueError(f"grader 'regex': invalid pattern {opts.pattern!r}: {e}") from None
+    text = answer_text(output).strip()
+    passed = any(pattern.fullmatch(t) for t in (text, text.removesuffix(".")))
+    return _verdict(passed, f"{text[:80]!r} {'matches' if passed else 'does not match'} /{opts.pattern}/")

@@ -1,0 +1,128 @@
+"""`leaderboard rescore`: grade every latest run record with the current graders and show which
+verdicts moved since the snapshot in ``evals/verdicts/<suite>.json`` ({model: {prompt_id: passed}}).
+
+The snapshot is the reviewed state: a grader change that flips verdicts shows up here (and in
+the diff of the snapshot once written with ``--write``), never silently on the site.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ..catalog import CatalogError, latest_records, load_catalog
+from ..catalog.loader import Catalog
+from .base import grade_record
+
+VERDICT_DIR = "evals/verdicts"
+Snapshot = dict[str, dict[str, bool]]  # model -> prompt id -> passed
+
+
+@dataclass(frozen=True)
+class Change:
+    suite: str
+    model: str
+    prompt: str
+    before: bool | None  # None: not in the snapshot
+    after: bool | None  # None: no longer graded (record or prompt gone, or prompt unscored)
+    reason: str
+
+
+def current_verdicts(catalog: Catalog) -> tuple[dict[str, Snapshot], dict[tuple[str, str, str], str], list[str]]:
+    """Verdicts per suite from the latest records, their reasons, and problems (records of unknown
+    prompts, grader configuration errors) as messages."""
+    verdicts: dict[str, Snapshot] = {suite: {} for suite in catalog.suites}
+    reasons: dict[tuple[str, str, str], str] = {}
+    problems: list[str] = []
+    prompts = {(sid, p.id): p for sid, loaded in catalog.suites.items() for p in loaded.suite.prompts}
+    for (suite, model, prompt_id), record in sorted(latest_records(catalog.runs).items()):
+        prompt = prompts.get((suite, prompt_id))
+        if prompt is None:
+            problems.append(f"{suite}/{model}: record for prompt {prompt_id!r}, which the suite does not have")
+            continue
+        try:
+            verdict = grade_record(prompt, record)
+        except ValueError as e:
+            problems.append(f"{suite}/{prompt_id}: {e}")
+            continue
+        if verdict is not None:
+            verdicts[suite].setdefault(model, {})[prompt_id] = verdict.passed
+            reasons[(suite, model, prompt_id)] = verdict.reason
+    return verdicts, reasons, problems
+
+
+def read_snapshot(path: Path) -> Snapshot:
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise click.ClickException(f"{path}:{e.lineno}: invalid JSON: {e.msg}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise click.ClickException(f"{path}: expected {{model: {{prompt_id: true/false}}}}")
+    return data
+
+
+def compare(suite: str, before: Snapshot, after: Snapshot, reasons: dict[tuple[str, str, str], str]) -> list[Change]:
+    keys = {(m, p) for m, prompts in before.items() for p in prompts} | {(m, p) for m, prompts in after.items() for p in prompts}
+    changes = []
+    for model, prompt in sorted(keys):
+        old, new = before.get(model, {}).get(prompt), after.get(model, {}).get(prompt)
+        if old != new:
+            reason = reasons.get((suite, model, prompt), "no longer graded")
+            changes.append(Change(suite, model, prompt, old, new, reason))
+    return changes
+
+
+def _word(passed: bool | None) -> str:
+    return {True: "pass", False: "fail", None: "—"}[passed]
+
+
+def _write_snapshot(path: Path, snapshot: Snapshot) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {model: dict(sorted(prompts.items())) for model, prompts in sorted(snapshot.items()) if prompts}
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@click.command()
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+              help="project folder with model_cards/, evals/ and site.yaml")
+@click.option("--write", is_flag=True, help=f"update the snapshots in {VERDICT_DIR}/ to the current verdicts")
+def rescore(root: Path, write: bool):
+    """Re-grade every latest run record and list the verdicts that changed since the snapshot."""
+    try:
+        catalog = load_catalog(root)
+    except CatalogError as e:
+        raise click.ClickException(f"the catalog has problems (run `leaderboard validate`):\n{e}") from None
+    verdicts, reasons, problems = current_verdicts(catalog)
+    console = Console(width=max(Console().width, 140))
+    table = Table("suite", "model", "prompt", "before → after", "reason", title="Changed verdicts")
+    counts = {"graded": 0, "unchanged": 0, "pass → fail": 0, "fail → pass": 0, "new": 0, "gone": 0}
+    for suite, snapshot in sorted(verdicts.items()):
+        path = root / VERDICT_DIR / f"{suite}.json"
+        changes = compare(suite, read_snapshot(path), snapshot, reasons)
+        graded = sum(len(p) for p in snapshot.values())
+        counts["graded"] += graded
+        counts["unchanged"] += graded - sum(c.after is not None for c in changes)
+        for c in changes:
+            kind = "new" if c.before is None else "gone" if c.after is None else f"{_word(c.before)} → {_word(c.after)}"
+            counts[kind] += 1
+            if c.before is not None:
+                table.add_row(c.suite, c.model, c.prompt, f"{_word(c.before)} → {_word(c.after)}", escape(c.reason))
+        if write and (snapshot or path.exists()):
+            _write_snapshot(path, snapshot)
+    if table.row_count:
+        console.print(table)
+    console.print(", ".join(f"{n} {what}" for what, n in counts.items()))
+    for problem in problems:
+        console.print(f"[red]problem:[/red] {escape(problem)}", highlight=False)
+    if write:
+        console.print(f"snapshots written to {root / VERDICT_DIR}/")
+    if problems:
+        raise SystemExit(1)

@@ -1,0 +1,451 @@
+"""Import the Vision AI Checkup benchmark (github.com/roboflow/vision-ai-checkup): its prompts as
+the suite ``vision-ai-checkup`` and its published model answers as run records marked with their
+provenance (measured by Roboflow, not by this project).
+
+What the checkout holds and how it is read:
+
+- ``prompts.csv`` (file_name, prompt, answer, assessment_name, category, submitted_by,
+  submitted_by_link): CRLF line endings, a trailing comma on every line (an unnamed 8th column,
+  ignored), multi-line quoted answers (line breaks become ``\\n``), curly quotes (kept verbatim).
+  Each row becomes one prompt: id = slug of assessment_name, made unique in row order with
+  ``-2``, ``-3``… (computed over all rows, so ids do not depend on which images are present);
+  category = slug of the category column; task ``vqa``; expected = the answer column; the grader
+  from ``grader_for_vac``. A row without an answer becomes an unscored (demo) prompt.
+- ``images/`` (or ``images/compressed/``): the CSV names ``<stem>.png`` while checkouts may hold
+  ``<stem>.jpeg`` copies, so an image is the exact file name if present, else the same stem with
+  another image suffix. A prompt whose image is missing is reported and skipped, never guessed.
+  Each copied image gets a licence line pointing at its file in the repository (a flattened copy
+  of ``images/compressed/`` is pointed back there).
+- ``data/results/result_<slug>.json`` (a flat ``results/`` is read as the repository's
+  ``data/results/``): ``{"model_name": ..., "assessments": {file_name: {...}}}``. Results are keyed
+  by image file name, so an image with several prompts keeps one result: it is mapped to the CSV
+  row with the same file name, prompt, answer and assessment name (the first such row). The model
+  is mapped to a card whose id, name or ``aliases`` equal (case-folded) the ``model_name`` or the
+  file slug; an unmapped or ambiguous model is reported and skipped, never guessed.
+
+Each assessment becomes a RunRecord: output = the ``result`` text verbatim, latency from
+``time_taken``, tokens, structured output, model revision and hardware unknown (null),
+``source_verdict`` = the source's ``correct``. The run id is ``vac-`` + the first 16 hex digits
+of the SHA-256 of the result file, so re-importing the same file rewrites the same run file
+byte for byte, and a changed file replaces the run written from the previous version.
+``started_at`` is the date of the imported commit (``--commit`` or the checkout's HEAD) when the
+checkout is a git repository holding it, else the fixed ``1970-01-01T00:00:00Z``: the source does
+not say when it ran its models, and a fixed time keeps imports reproducible. The suite version
+is a hash of the prompt ids and their prompt_sha256, so it changes exactly when a prompt's text,
+image or expected answer changes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import subprocess
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..catalog.errors import CatalogError
+from ..catalog.hashing import prompt_sha256_for
+from ..catalog.loader import RUN_DIR, SUITE_DIR, load_cards
+from ..catalog.schemas import (Category, Grader, ImageLicense, ImportedSource, ModelCard, Prompt, RunRecord,
+                               Suite, SuiteSource)
+from ..grading.extract import normalise
+from ..grading.numbers import read_number
+
+IMPORTER_VERSION = "1"
+SUITE_ID = "vision-ai-checkup"
+REPOSITORY = "roboflow/vision-ai-checkup"
+REPOSITORY_URL = "https://github.com/roboflow/vision-ai-checkup"
+LICENSE = "MIT, Copyright 2025 Roboflow, Inc."
+MEASURED_BY = "Roboflow (vision-ai-checkup authors)"
+UNDATED = "1970-01-01T00:00:00Z"
+CSV_COLUMNS = ("file_name", "prompt", "answer", "assessment_name", "category", "submitted_by", "submitted_by_link")
+IMAGE_DIRS = ("images", "images/compressed")
+IMAGE_SUFFIXES = (".png", ".jpeg", ".jpg", ".webp")
+RESULT_DIRS = ("data/results", "results")
+
+# Alternatives a prompt offers ("Answer only left or right."): the largest set whose every
+# option the prompt names, and which holds the expected answer, makes the prompt a choice.
+CHOICE_SETS = (("left", "right"), ("above", "below"), ("right side up", "upside down"),
+               ("down", "left", "right"), ("screws", "bolts", "nuts"))
+_NUMBER_SHAPED = re.compile(r"^[$£€]?\d[\d,]*(?:\.\d+)?$")
+_MAX_QUANTITY_DIGITS = 6  # longer digit strings ("3702692432") are serial or part numbers: exact
+
+
+class ImportProblem(Exception):
+    """The checkout cannot be imported; the message names the file (and line)."""
+
+
+# ------------------------------------------------------------------ grader choice
+
+
+def grader_for_vac(prompt_text: str, answer: str) -> Grader:
+    """The grader for one Vision AI Checkup prompt, from its wording and expected answer.
+
+    comma-separated list prompts -> list (ordered); "Read the text" -> ocr-text with a 1% CER
+    budget (a few slipped characters in a paragraph, not a misread word); yes/no answers ->
+    yes-no; offered alternatives -> choice; quantities ("27", "$2.30", "2,428") -> number;
+    everything else, identifiers and long digit strings included -> exact.
+    """
+    prompt = normalise(prompt_text)
+    want = normalise(answer)
+    if re.search(r"comma[ -]separated", prompt):
+        return Grader(name="list", options={"ordered": True})
+    if re.search(r"\bread the text\b", prompt):
+        return Grader(name="ocr-text", options={"max_cer": 0.01})
+    if want in ("yes", "no"):
+        return Grader(name="yes-no")
+    offered = [s for s in CHOICE_SETS if want in s and all(re.search(rf"\b{re.escape(o)}\b", prompt) for o in s)]
+    if offered:
+        return Grader(name="choice", options={"choices": list(max(offered, key=len))})
+    digits = re.sub(r"\D", "", want)
+    if _NUMBER_SHAPED.match(want) and (len(digits) <= _MAX_QUANTITY_DIGITS or not want.isdigit()):
+        if read_number(want)[0] is not None:
+            return Grader(name="number")
+    return Grader(name="exact")
+
+
+# ------------------------------------------------------------------ reading the checkout
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    line: int
+    file_name: str
+    prompt: str
+    answer: str
+    assessment_name: str
+    category: str
+
+
+def _clean(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_prompts_csv(path: Path) -> list[CsvRow]:
+    """The rows of prompts.csv with the line each starts on; problems name file and line."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ImportProblem(f"{path}: not found (is this a vision-ai-checkup checkout?)") from None
+    except UnicodeDecodeError as e:
+        raise ImportProblem(f"{path}: not UTF-8 ({e.reason} at byte {e.start})") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader, [])]
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        raise ImportProblem(f"{path}:1: missing column(s) {', '.join(missing)}")
+    rows, start = [], reader.line_num + 1
+    for values in reader:
+        line, start = start, reader.line_num + 1
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) > len(header):
+            raise ImportProblem(f"{path}:{line}: {len(values)} fields but the header names {len(header)} "
+                                "(an unquoted comma?)")
+        record = dict(zip(header, (_clean(v) for v in values)))
+        for column in ("file_name", "prompt", "assessment_name", "category"):
+            if not record.get(column, "").strip():
+                raise ImportProblem(f"{path}:{line}: empty {column}")
+        rows.append(CsvRow(line, record["file_name"].strip(), record["prompt"], record.get("answer", ""),
+                           record["assessment_name"].strip(), record["category"].strip()))
+    return rows
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "prompt"
+
+
+def prompt_ids(rows: list[CsvRow]) -> list[str]:
+    """Slugs of assessment names, unique in row order: a repeat gets the first free ``-2``, ``-3``…
+    that is not also another row's own slug."""
+    natural = [slugify(r.assessment_name) for r in rows]
+    reserved, taken, ids = set(natural), set(), []
+    for slug in natural:
+        candidate, n = slug, 1
+        while candidate in taken or (candidate != slug and candidate in reserved):
+            n += 1
+            candidate = f"{slug}-{n}"
+        taken.add(candidate)
+        ids.append(candidate)
+    return ids
+
+
+def find_image(checkout: Path, file_name: str) -> Path | None:
+    """The image a CSV row names: the exact file, else the same stem with another image suffix."""
+    for folder in IMAGE_DIRS:
+        exact = checkout / folder / file_name
+        if exact.is_file():
+            return exact
+    stem = Path(file_name).stem
+    for folder in IMAGE_DIRS:
+        for suffix in IMAGE_SUFFIXES:
+            candidate = checkout / folder / (stem + suffix)
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def repository_image_path(checkout: Path, found: Path, file_name: str) -> str:
+    """Where an image lives in the repository. The repository keeps JPEG copies of its images in
+    ``images/compressed/``; a checkout without that folder whose ``images/`` holds such a copy
+    under another suffix than the CSV names is a flattened copy of it (like the test fixture)."""
+    if (found.name != file_name and found.parent == checkout / "images"
+            and not (checkout / "images" / "compressed").is_dir()):
+        return f"images/compressed/{found.name}"
+    return found.relative_to(checkout).as_posix()
+
+
+def _git(checkout: Path, *args: str) -> str | None:
+    """Output of a git command in the checkout's own repository (not a repository above it)."""
+    try:
+        top = subprocess.run(["git", "-C", str(checkout), "rev-parse", "--show-toplevel"],
+                             capture_output=True, text=True, timeout=30)
+        if top.returncode or Path(top.stdout.strip()).resolve() != checkout.resolve():
+            return None
+        out = subprocess.run(["git", "-C", str(checkout), *args], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0:
+        return None
+    return out.stdout.strip() or None
+
+
+# ------------------------------------------------------------------ the import
+
+
+@dataclass
+class ResultImport:
+    """What became of one result file."""
+
+    path: str  # in the repository, e.g. data/results/result_x.json
+    model_name: str
+    model: str | None = None  # the card it maps to
+    unmapped_reason: str = ""
+    records: int = 0
+    run_file: Path | None = None
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (assessment key, why)
+
+
+@dataclass
+class ImportReport:
+    suite_file: Path
+    rows: int
+    prompts: int
+    missing_images: list[str]  # CSV file names with no image in the checkout
+    unused_images: list[str]  # images in the checkout that no CSV row names
+    results: list[ResultImport]
+
+    @property
+    def unmapped_models(self) -> list[ResultImport]:
+        return [r for r in self.results if r.model is None]
+
+
+def alias_index(cards: dict[str, ModelCard]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for card in cards.values():
+        for name in (card.id, card.name, *card.aliases):
+            index.setdefault(name.casefold(), card.id)
+    return index
+
+
+def map_model(model_name: str, file_slug: str, index: dict[str, str]) -> tuple[str | None, str]:
+    """(card id, "") or (None, why): both names must point to the same card if both map."""
+    found = {index[n.casefold()] for n in (model_name, file_slug) if n.casefold() in index}
+    if len(found) == 1:
+        return found.pop(), ""
+    if found:
+        return None, f"{model_name!r} and {file_slug!r} map to different cards: {', '.join(sorted(found))}"
+    return None, f"no card has {model_name!r} or {file_slug!r} as id, name or alias"
+
+
+def _latency(value: Any) -> float | None:
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*s\s*", str(value or ""))
+    return float(m.group(1)) if m else None
+
+
+def _result_files(checkout: Path) -> list[tuple[Path, str]]:
+    files = []
+    for folder in RESULT_DIRS:
+        for path in sorted((checkout / folder).glob("result_*.json")):
+            files.append((path, f"data/results/{path.name}"))
+    return files
+
+
+def _dump_yaml(data: Any) -> str:
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper, value):
+        style = "|" if "\n" in value and not any(line != line.rstrip() for line in value.splitlines()) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    return yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _write(path: Path, text: str) -> None:
+    """Replace ``path`` atomically, so an interrupted import never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+@dataclass(frozen=True)
+class ImportedSuite:
+    """The suite as written, which the result files are matched against."""
+
+    suite: Suite
+    folder: Path
+    rows: list[CsvRow]
+    prompts: dict[int, Prompt]  # by index into rows (prompts whose image is missing carry image_missing)
+    missing: list[str]  # CSV file names whose image is missing
+    commit: str | None
+    started_at: str
+
+
+def _build_suite(checkout: Path, rows: list[CsvRow], suite_dir: Path, commit: str | None,
+                 started_at: str) -> ImportedSuite:
+    """Copy the images and build the suite (not yet written)."""
+    categories: dict[str, str] = {}
+    images: dict[str, ImageLicense] = {}
+    prompts: dict[int, Prompt] = {}
+    missing: list[str] = []
+    for index, (row, prompt_id) in enumerate(zip(rows, prompt_ids(rows))):
+        source = find_image(checkout, row.file_name)
+        image = f"images/{source.name}" if source is not None else None
+        if source is None:
+            missing.append(row.file_name)
+        elif image not in images:
+            (suite_dir / "images").mkdir(parents=True, exist_ok=True)
+            (suite_dir / image).write_bytes(source.read_bytes())
+            where = repository_image_path(checkout, source, row.file_name)
+            images[image] = ImageLicense(file=image, source=f"{REPOSITORY_URL}/blob/{commit or 'HEAD'}/{where}",
+                                         license=LICENSE)
+        categories.setdefault(slugify(row.category), row.category)
+        scored = bool(row.answer.strip())
+        # A prompt whose image the checkout lacks is kept (its answers are still the source's), marked so
+        # that the runner skips it and the site says the image is not available.
+        prompts[index] = Prompt(id=prompt_id, image=image, category=slugify(row.category), task="vqa",
+                                image_missing=None if source else f"{row.file_name} is not in the imported checkout",
+                                prompt=row.prompt, expected=row.answer if scored else None,
+                                grader=grader_for_vac(row.prompt, row.answer) if scored else None)
+    if not images:
+        raise ImportProblem(f"{checkout}: no prompt has its image under {' or '.join(IMAGE_DIRS)}/")
+    for stale in (suite_dir / "images").iterdir():
+        if f"images/{stale.name}" not in images:
+            stale.unlink()
+    fingerprint = hashlib.sha256()
+    for prompt in prompts.values():
+        fingerprint.update(f"{prompt.id} {prompt_sha256_for(prompt, _image_file(suite_dir, prompt))}\n".encode())
+    suite = Suite(
+        id=SUITE_ID, name="Vision AI Checkup", version=fingerprint.hexdigest()[:12],
+        description=(
+            "The [Vision AI Checkup]({url}) benchmark by Roboflow and contributors: real-world questions "
+            "about images (defects, documents, counting, spatial relations…), each with one expected answer. "
+            "Imported with `leaderboard import vision-ai-checkup`; images and prompts are under the MIT licence "
+            "(Copyright 2025 Roboflow, Inc.). Its published results are keyed by image, so where an image has "
+            "several prompts only the first one has the source's answers.").format(url=REPOSITORY_URL),
+        categories=[Category(id=k, name=v) for k, v in categories.items()],
+        images=list(images.values()), prompts=list(prompts.values()),
+        source=SuiteSource(repository=REPOSITORY, commit=commit, license="MIT", url=REPOSITORY_URL))
+    return ImportedSuite(suite, suite_dir, rows, prompts, missing, commit, started_at)
+
+
+def _image_file(folder: Path, prompt: Prompt) -> Path | None:
+    return folder / prompt.image if prompt.image is not None else None
+
+
+def _import_results(path: Path, repo_path: str, imported: ImportedSuite, index: dict[str, str],
+                    run_root: Path) -> ResultImport:
+    """Write one result file's run records (if its model maps to a card) and say what became of it."""
+    raw = path.read_bytes()
+    try:
+        data = json.loads(raw)
+        model_name, assessments = str(data["model_name"]), data["assessments"]
+        if not isinstance(assessments, dict):
+            raise TypeError("'assessments' is not an object")
+    except (json.JSONDecodeError, KeyError, TypeError) as e:
+        raise ImportProblem(f"{path}: not a vision-ai-checkup result file ({e})") from None
+    report = ResultImport(path=repo_path, model_name=model_name)
+    report.model, report.unmapped_reason = map_model(model_name, path.stem.removeprefix("result_"), index)
+    if report.model is None:
+        report.skipped = [(key, "model not mapped") for key in assessments]
+        return report
+    run_id = "vac-" + hashlib.sha256(raw).hexdigest()[:16]
+    source = ImportedSource(repository=REPOSITORY, path=repo_path, commit=imported.commit, measured_by=MEASURED_BY)
+    rows = imported.rows
+    records: dict[int, RunRecord] = {}
+    for key, item in assessments.items():
+        wanted = (_clean(str(item.get("prompt", ""))), _clean(str(item.get("answer", ""))),
+                  str(item.get("assessment_name", "")).strip())
+        row_index = next((i for i, r in enumerate(rows)
+                          if r.file_name == key and (r.prompt, r.answer, r.assessment_name) == wanted), None)
+        if row_index is None:
+            report.skipped.append((key, "no prompts.csv row has this file name, prompt, answer and assessment name"))
+            continue
+        prompt = imported.prompts[row_index]
+        correct = item.get("correct")
+        records[row_index] = RunRecord(
+            suite=SUITE_ID, suite_version=imported.suite.version, prompt_id=prompt.id,
+            prompt_sha256=prompt_sha256_for(prompt, _image_file(imported.folder, prompt)), model=report.model,
+            adapter="imported", adapter_version=IMPORTER_VERSION, model_revision=None, params={},
+            output=item.get("result") if isinstance(item.get("result"), str) else None, structured=None,
+            latency_s=_latency(item.get("time_taken")), input_tokens=None, output_tokens=None,
+            error=None if isinstance(item.get("result"), str) else "the source recorded no output",
+            run_id=run_id, started_at=imported.started_at, hardware=None, source=source,
+            source_verdict=correct if isinstance(correct, bool) else None)
+    model_dir = run_root / report.model
+    _remove_replaced_runs(model_dir, repo_path, run_id)
+    if records:
+        report.run_file = model_dir / f"{run_id}.jsonl"
+        _write(report.run_file, "".join(json.dumps(records[i].model_dump(mode="json"), ensure_ascii=False) + "\n"
+                                        for i in sorted(records)))
+    report.records = len(records)
+    return report
+
+
+def _remove_replaced_runs(model_dir: Path, repo_path: str, run_id: str) -> None:
+    """Delete run files imported earlier from an older version of the same result file."""
+    for old in sorted(model_dir.glob("vac-*.jsonl")):
+        if old.stem == run_id:
+            continue
+        try:
+            with old.open(encoding="utf-8") as fh:
+                source = json.loads(fh.readline()).get("source")
+        except (OSError, ValueError, AttributeError):
+            continue  # not a run file this importer wrote: leave it alone
+        if isinstance(source, dict) and source.get("repository") == REPOSITORY and source.get("path") == repo_path:
+            old.unlink()
+
+
+def import_vision_ai_checkup(checkout: Path | str, root: Path | str = ".", commit: str | None = None) -> ImportReport:
+    """Write the suite and run records into the project at ``root``; see the module docstring."""
+    checkout, root = Path(checkout), Path(root)
+    problems = []
+    cards, _ = load_cards(root, problems)
+    if problems:
+        raise CatalogError(problems)
+    rows = read_prompts_csv(checkout / "prompts.csv")
+    commit = commit or _git(checkout, "rev-parse", "HEAD")
+    started_at = (_git(checkout, "log", "-1", "--format=%cI", commit) if commit else None) or UNDATED
+    imported = _build_suite(checkout, rows, root / SUITE_DIR / SUITE_ID, commit, started_at)
+    suite_file = imported.folder / "suite.yaml"
+    header = "# Written by `leaderboard import vision-ai-checkup`: change the importer, not this file.\n"
+    _write(suite_file, header + _dump_yaml(imported.suite.model_dump(mode="json", exclude_none=True)))
+    named = {Path(r.file_name).stem for r in rows}
+    unused = sorted(p.name for folder in IMAGE_DIRS if (checkout / folder).is_dir()
+                    for p in (checkout / folder).iterdir()
+                    if p.suffix.lower() in IMAGE_SUFFIXES and p.stem not in named)
+    index = alias_index(cards)
+    results = [_import_results(path, repo_path, imported, index, root / RUN_DIR / SUITE_ID)
+               for path, repo_path in _result_files(checkout)]
+    return ImportReport(suite_file, len(rows), len(imported.prompts), imported.missing, unused, results)
