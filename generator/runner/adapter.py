@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Iterator
 
 from PIL import Image
 
@@ -54,6 +54,17 @@ class Adapter(ABC):
                 results.append(exc)
         return results
 
+    def predict_as_completed(self, items: list[tuple[Image.Image, str, str]]) -> Iterator[tuple[int, Prediction | BaseException]]:
+        """Yield (index into items, result) as each item finishes, so the engine appends it at once.
+
+        The default yields after the whole ``predict_batch`` (a GPU batch finishes together);
+        backends that overlap requests override it to yield in completion order."""
+        yield from enumerate(self.predict_batch(items))
+
+    def concurrency(self) -> int:
+        """How many predictions this backend has in flight at once; the engine's batches are at least this big."""
+        return 1
+
     def revision(self) -> str | None:
         """The exact model revision used (commit, file hash, engine version): part of the cache key."""
         return self.config.revision
@@ -65,6 +76,15 @@ class Adapter(ABC):
     def libraries(self) -> dict[str, str]:
         """Versions of the libraries this backend depends on, stored in every record."""
         return {}
+
+
+def options_with_defaults(who: str, options: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """A card's `runner.options` over an adapter's defaults. An unknown key is an error naming the
+    known ones, so a typo never silently falls back to a default."""
+    unknown = set(options) - set(defaults)
+    if unknown:
+        raise ValueError(f"{who}: unknown option(s) {sorted(unknown)}; known: {sorted(defaults)}")
+    return {**defaults, **options}
 
 
 # name -> "module:Class", imported lazily so building the site never imports torch

@@ -1,0 +1,98 @@
+"""Tesseract OCR (the Debian `tesseract-ocr` binary through pytesseract): text with line boxes.
+
+One `image_to_data` call gives every word with its box and confidence; words are grouped into
+Tesseract's own lines (block, paragraph, line), so the raw output and the structured lines come
+from the same pass and always agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytesseract
+from PIL import Image
+
+from ...catalog.schemas import Structured, TextLine
+from ..adapter import Adapter, Prediction, options_with_defaults
+from ..hardware import tesseract_version
+
+DEFAULTS = {"lang": "eng", "psm": 3, "oem": 3}  # psm 3: automatic page segmentation; oem 3: LSTM default
+
+
+class TesseractAdapter(Adapter):
+    name = "tesseract"
+    version = "1"
+    tasks = frozenset({"ocr", "ocr-with-regions"})
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.settings = options_with_defaults("tesseract", config.options, DEFAULTS)
+        self._revision: str | None = None
+
+    def load(self) -> None:
+        tessdata, available = installed_languages()
+        wanted = self.settings["lang"].split("+")
+        missing = [lang for lang in wanted if lang not in available]
+        if missing:
+            raise RuntimeError(f"tesseract: language data {missing} not installed; available: {sorted(available)} "
+                               f"(Debian: apt-get install tesseract-ocr-<lang>)")
+        # engine version + a hash of each language file: a new traineddata is a new model
+        files = [f"{lang}.traineddata@{_sha256_prefix(tessdata / f'{lang}.traineddata')}" for lang in wanted]
+        self._revision = " ".join([f"tesseract {tesseract_version()}", *files])
+
+    def revision(self) -> str | None:
+        return self._revision
+
+    def params(self) -> dict[str, Any]:
+        return {**self.config.params, **self.settings}
+
+    def predict(self, image: Image.Image, prompt: str, task: str) -> Prediction:
+        data = pytesseract.image_to_data(
+            image, lang=self.settings["lang"], config=f"--psm {self.settings['psm']} --oem {self.settings['oem']}",
+            output_type=pytesseract.Output.DICT)
+        lines = words_to_lines(data)
+        return Prediction(output="\n".join(line.text for line in lines), structured=Structured(lines=lines))
+
+
+def words_to_lines(data: dict[str, list]) -> list[TextLine]:
+    """Group Tesseract's word rows into its lines: text joined by spaces, the union of the word
+    boxes, and the mean word confidence on 0..1. Rows that are not words (level 5) or are empty
+    are layout entries and skipped."""
+    grouped: dict[tuple[int, int, int], list[int]] = {}
+    for i, level in enumerate(data["level"]):
+        if level == 5 and str(data["text"][i]).strip():
+            grouped.setdefault((data["block_num"][i], data["par_num"][i], data["line_num"][i]), []).append(i)
+    lines = []
+    for rows in grouped.values():
+        x1 = min(data["left"][i] for i in rows)
+        y1 = min(data["top"][i] for i in rows)
+        x2 = max(data["left"][i] + data["width"][i] for i in rows)
+        y2 = max(data["top"][i] + data["height"][i] for i in rows)
+        confidences = [float(data["conf"][i]) for i in rows if float(data["conf"][i]) >= 0]
+        score = round(sum(confidences) / len(confidences) / 100, 4) if confidences else None
+        text = " ".join(str(data["text"][i]).strip() for i in rows)
+        lines.append(TextLine(text=text, xyxy=[float(x1), float(y1), float(x2), float(y2)], score=score))
+    return lines
+
+
+def installed_languages() -> tuple[Path, set[str]]:
+    """Tesseract's language folder and languages, from `tesseract --list-langs`."""
+    binary = shutil.which(pytesseract.pytesseract.tesseract_cmd)
+    if binary is None:
+        raise RuntimeError("tesseract: the `tesseract` binary is not on PATH (Debian/Ubuntu: apt-get install tesseract-ocr)")
+    done = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, timeout=60)
+    listing = done.stdout + done.stderr
+    folder = re.search(r'"([^"]+)"', listing)
+    if done.returncode != 0 or folder is None:
+        raise RuntimeError(f"tesseract: `tesseract --list-langs` failed: {listing.strip()[:300]}")
+    languages = {line.strip() for line in listing.splitlines()[1:] if line.strip()}
+    return Path(folder.group(1)), languages
+
+
+def _sha256_prefix(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.exists() else "unknown"
