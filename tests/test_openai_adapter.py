@@ -122,7 +122,8 @@ def test_template_params_and_max_new_tokens_shape_the_request():
     image_part, text_part = body["messages"][0]["content"]
     assert image_part["image_url"]["url"].startswith("data:image/png;base64,")
     assert text_part["text"] == 'Answer in JSON like {"answer": "..."}. Question: What colour?'
-    assert a.params() == {"temperature": 0, "max_new_tokens": 64, "box_convention": "gemini"}
+    assert a.params() == {"temperature": 0, "max_new_tokens": 64, "box_convention": "gemini",
+                          "prompt_templates": {"vqa": template}}  # a template edit re-runs prompts
 
 
 def test_transformers_generation_settings_map_to_chat_completions():

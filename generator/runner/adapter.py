@@ -65,6 +65,16 @@ class Adapter(ABC):
         """How many predictions this backend has in flight at once; the engine's batches are at least this big."""
         return 1
 
+    def render_prompt(self, prompt: str, task: str) -> str:
+        """The card's prompt_templates[task] with {prompt} replaced (str.format would trip on JSON braces)."""
+        template = self.config.prompt_templates.get(task)
+        return prompt if template is None else template.replace("{prompt}", prompt)
+
+    def template_params(self) -> dict[str, Any]:
+        """Prompt templates change what the model is asked, so adapters that use them put them in params
+        (and so in the cache key): editing a template re-runs the prompts."""
+        return {"prompt_templates": dict(sorted(self.config.prompt_templates.items()))} if self.config.prompt_templates else {}
+
     def revision(self) -> str | None:
         """The exact model revision used (commit, file hash, engine version): part of the cache key."""
         return self.config.revision

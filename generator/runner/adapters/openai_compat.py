@@ -90,12 +90,11 @@ class OpenAIAdapter(Adapter):
         return {"httpx": metadata.version("httpx")}
 
     def params(self) -> dict[str, Any]:
-        return {**self.config.params, "box_convention": self.settings["box_convention"]}
+        return {**self.config.params, "box_convention": self.settings["box_convention"], **self.template_params()}
 
     def request_body(self, image: Image.Image, prompt: str, task: str) -> dict[str, Any]:
         """The chat-completions request: image part then text part, then the card's params."""
-        template = self.config.prompt_templates.get(task)
-        text = template.replace("{prompt}", prompt) if template else prompt  # not str.format: templates hold JSON braces
+        text = self.render_prompt(prompt, task)
         return {
             "model": self.config.model,
             "messages": [{"role": "user", "content": [

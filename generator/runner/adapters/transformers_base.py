@@ -97,12 +97,7 @@ class TransformersAdapter(Adapter):
         return {**self.default_params, **self.config.params}
 
     def params(self) -> dict[str, Any]:
-        return self.generation_settings()
-
-    def render_prompt(self, prompt: str, task: str) -> str:
-        """The card's prompt_templates[task] with {prompt} replaced (str.format would trip on JSON braces)."""
-        template = self.config.prompt_templates.get(task)
-        return prompt if template is None else template.replace("{prompt}", prompt)
+        return {**self.generation_settings(), **self.template_params()}
 
     def predict(self, image: Image.Image, prompt: str, task: str) -> Prediction:
         [result] = self.predict_batch([(image, prompt, task)])
