@@ -1,0 +1,306 @@
+"""The build: catalog -> results -> view data -> page list -> render (both cores) -> publish.
+
+See publish.py for the incremental and atomic parts. Rendering forks worker processes after the
+view data is prepared, so every worker inherits it (and the compiled templates) for free and
+only page keys travel between processes.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from typing import TYPE_CHECKING
+
+from .publish import Manifest, clean_stale, fingerprint, hash_tree, publish, staging_dir, write_bytes
+
+if TYPE_CHECKING:
+    from .pages import Page
+    from .view import SiteData
+
+# Only the standard library and publish.py are imported up front: a rebuild with nothing
+# changed is decided from file hashes alone, before pandas, pydantic or Jinja are loaded.
+CODE_DIR = Path(__file__).resolve().parents[1]  # the generator package
+TEMPLATE_DIR = CODE_DIR.parent / "site_templates"
+SERIAL_BELOW = 400  # pages; forking costs more than it saves for small builds
+
+
+@dataclass
+class BuildReport:
+    pages: int = 0
+    files: int = 0
+    written: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    up_to_date: bool = False
+
+    def summary(self) -> str:
+        if self.up_to_date:
+            return f"up to date: nothing changed ({self.seconds:.2f} s)"
+        rate = self.written / self.seconds if self.seconds else 0
+        return (f"{self.pages} pages, {self.files} files: {self.written} written, {self.removed} removed "
+                f"in {self.seconds:.2f} s ({rate:,.0f} files/s)")
+
+
+def normalise_base_url(base_url: str | None) -> str:
+    base = (base_url or "/").strip()
+    return base if base.endswith("/") else base + "/"
+
+
+# The code whose changes can change a page: the site itself, grading and aggregation, the catalog
+# (schemas, vocabularies). Runner, serve and importers do not render anything, so editing them
+# does not invalidate 20,000 pages.
+RENDER_CODE = ("site", "catalog", "grading", "results.py", "stats.py")
+
+
+def code_digest() -> str:
+    h = hashlib.sha256()
+    for name in RENDER_CODE:
+        path = CODE_DIR / name
+        if path.is_dir():
+            hash_tree(h, path, CODE_DIR.parent, ("**/*.py",))
+        elif path.is_file():
+            h.update(name.encode() + hashlib.sha256(path.read_bytes()).digest())
+    hash_tree(h, TEMPLATE_DIR, TEMPLATE_DIR.parent)
+    return h.hexdigest()
+
+
+def build_date() -> str | None:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return None
+    return datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%d")
+
+
+# ------------------------------------------------------------------ rendering (also in workers)
+
+_STATE: dict = {}
+
+
+def _common(site: SiteData, page: Page) -> dict:
+    from .render import page_root, pretty
+
+    canonical_path = pretty(page.path)
+    absolute = site.base_url.startswith(("http://", "https://"))
+    return {
+        "site": site, "root": page_root(page.path), "page_path": page.path,
+        "canonical": site.base_url + canonical_path if absolute else None,
+        "build_date": _STATE.get("build_date"), "repository": site.config.repository,
+    }
+
+
+def render_page(site: SiteData, env, page: Page) -> bytes:
+    from .pages import TEMPLATES, context
+
+    ctx = _common(site, page)
+    ctx.update(context(site, page))
+    return env.get_template(TEMPLATES[page.kind]).render(ctx).encode("utf-8")
+
+
+def _worker_init() -> None:
+    gc.disable()  # workers live for one build; short-lived page objects need no cycle collection
+
+
+def _render_chunk(args: tuple[list[Page], str]) -> int:
+    pages, stage = args
+    site, env = _STATE["site"], _STATE["env"]
+    stage_path = Path(stage)
+    made: set[str] = set()
+    for page in pages:
+        target = stage_path / page.path
+        parent = str(target.parent)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        with open(target, "wb") as fh:
+            fh.write(render_page(site, env, page))
+    return len(pages)
+
+
+def render_pages(site: SiteData, pages: list[Page], stage: Path, jobs: int) -> None:
+    from .pages import TEMPLATES
+    from .render import make_env
+
+    env = make_env(bands=site.config.score_bands)
+    for name in sorted(set(TEMPLATES.values())):
+        env.get_template(name)  # compile once, before forking
+    _STATE.update(site=site, env=env)
+    try:
+        if jobs <= 1 or len(pages) < SERIAL_BELOW or "fork" not in multiprocessing.get_all_start_methods():
+            _render_chunk((pages, str(stage)))
+            return
+        size = max(50, len(pages) // (jobs * 8))
+        chunks = [(pages[i:i + size], str(stage)) for i in range(0, len(pages), size)]
+        # Freeze everything built so far out of the cyclic GC: a collection in a forked worker
+        # would otherwise touch every inherited object and copy the parent's memory page by page.
+        gc.collect()
+        gc.freeze()
+        try:
+            with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init) as pool:
+                for _ in pool.imap_unordered(_render_chunk, chunks):
+                    pass
+        finally:
+            gc.unfreeze()
+    finally:
+        _STATE.pop("site", None)
+        _STATE.pop("env", None)
+
+
+# ------------------------------------------------------------------ data files
+
+def models_json(site: SiteData) -> dict:
+    models = []
+    for view in site.models.values():
+        card = view.card
+        results = {}
+        for suite_id, found in view.results.items():
+            results[suite_id] = [{
+                "source": r.source, "measured": r.measured, "provenance": r.provenance_text,
+                **{k: r.overall.get(k) for k in ("passed", "n", "rate", "lo", "hi", "coverage", "show_efficiency")},
+                **{k: r.efficiency(k) for k in ("latency_median", "latency_mean", "input_tokens_median",
+                                                "output_tokens_median", "cost_per_task")},
+                "categories": {c: {k: v.get(k) for k in ("passed", "n", "rate", "lo", "hi")}
+                               for c, v in sorted(r.categories.items())},
+            } for r in found]
+        models.append({
+            "id": card.id, "name": card.name, "organization": card.organization, "access": card.access,
+            "family": card.family, "release_date": card.release_date, "parameters": view.params_text,
+            "parameters_count": view.params_sort, "context_window": card.context_window,
+            "license": card.license.id, "license_url": card.license.url,
+            "pricing": card.pricing.model_dump() if card.pricing else None,
+            "modalities": card.modalities.model_dump(), "tasks": list(card.tasks), "features": list(card.features),
+            "url": f"models/{card.id}/", "results": results,
+            "reported": [r.model_dump(exclude_none=True) for r in card.reported],
+        })
+    return {
+        "title": site.title, "primary_suite": site.primary, "coverage_min": site.config.coverage_min,
+        "score_bands": site.config.score_bands.model_dump(),
+        "suites": [{"id": s.id, "name": s.name, "version": s.suite.version, "scored_prompts": s.scored,
+                    "categories": [{"id": c.id, "name": c.name, "prompts": s.category_counts.get(c.id, 0)}
+                                   for c in s.suite.categories]} for s in site.suites.values()],
+        "models": models,
+    }
+
+
+def data_files(site: SiteData) -> dict[str, bytes]:
+    from ..results import results_frame_csv
+
+    payload = json.dumps(models_json(site), ensure_ascii=False, sort_keys=True, indent=1)
+    return {
+        "data/results.csv": results_frame_csv(site.results, "graded").encode("utf-8"),
+        "data/scores.csv": results_frame_csv(site.results, "scores").encode("utf-8"),
+        "data/models.json": (payload + "\n").encode("utf-8"),
+        # The same data as a script, so the compare table also works from disk (file:// blocks fetch).
+        "data/models.js": ("window.VL_MODELS = " + payload + ";\n").encode("utf-8"),
+    }
+
+
+# ------------------------------------------------------------------ the build
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def build(root: Path | str = ".", out: Path | str | None = None, base_url: str | None = None,
+          jobs: int | None = None, force: bool = False, log=lambda message: None) -> BuildReport:
+    """Build the site into ``out``; raise CatalogError (leaving ``out`` untouched) on a bad catalog.
+
+    With nothing changed since the last build (same inputs, code, options) it returns at once,
+    trusting the manifest; ``force`` ignores the manifest and checks every output.
+    """
+    started = time.perf_counter()
+    root = Path(root)
+    out = Path(out) if out is not None else root / "public"
+    out = out.resolve()
+    if out == root.resolve() or out in root.resolve().parents or (out / ".git").exists():
+        raise ValueError(f"refusing to build into {out}: it holds the project (the output folder is replaced)")
+    jobs = jobs or os.cpu_count() or 1
+    code = code_digest()
+    extra = json.dumps({"base_url": base_url, "date": build_date(), "code": code})
+    fp = fingerprint(root, [], extra)
+    old = Manifest.read(out)
+    if not force and old.fingerprint == fp and old.files:
+        return BuildReport(pages=sum(1 for r in old.files if r.endswith((".html", ".xml", ".txt"))),
+                           files=len(old.files), up_to_date=True, seconds=time.perf_counter() - started)
+
+    from ..catalog.loader import load_catalog
+    from ..results import compute_results
+    from . import search
+    from .pages import page_list
+    from .view import digest, prepare
+
+    catalog = load_catalog(root)  # CatalogError: nothing below runs, out/ is untouched
+    base = normalise_base_url(base_url if base_url is not None else catalog.site.base_url)
+    results = compute_results(catalog)
+    _STATE["build_date"] = build_date()
+    site = prepare(catalog, results, base, digest(code, _STATE["build_date"]))
+    log(f"prepared {len(site.models)} models, {len(site.suites)} suites in {time.perf_counter() - started:.2f} s")
+
+    pages = page_list(site)
+    new = Manifest(fp, {p.path: p.digest for p in pages})
+    blobs = data_files(site)
+    copies: dict[str, Path] = {}
+    for path in sorted((TEMPLATE_DIR / "static").rglob("*")):
+        if path.is_file():
+            copies["static/" + path.relative_to(TEMPLATE_DIR / "static").as_posix()] = path
+    copies.update(site.media)
+    for rel, data in blobs.items():
+        new.files[rel] = hashlib.sha256(data).hexdigest()
+    for rel, path in copies.items():
+        new.files[rel] = _file_digest(path)
+    recs = search.records(site)
+    search_digest = search.records_digest(recs)
+    old_search = sorted(r for r, d in old.files.items() if r.startswith("pagefind/") and d == search_digest)
+    search_fresh = bool(old_search) and all((out / r).exists() for r in old_search)
+    if search_fresh:
+        new.files.update({r: search_digest for r in old_search})
+
+    def stale(rel: str) -> bool:
+        return old.files.get(rel) != new.files[rel] or not (out / rel).exists()
+
+    changed = {rel for rel in new.files if stale(rel)}
+    removed = set(old.files) - set(new.files)
+    if not search_fresh:
+        changed |= {"pagefind/"}
+    if not changed and not removed:
+        # Inputs changed in ways no page shows (a YAML comment): record the new fingerprint only.
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = out / (".manifest.tmp")
+        tmp.write_text(new.dumps(), encoding="utf-8")
+        os.replace(tmp, out / ".manifest.json")
+        return BuildReport(pages=len(pages), files=len(new.files), seconds=time.perf_counter() - started)
+
+    clean_stale(out)
+    stage = staging_dir(out)
+    stage.mkdir(parents=True)
+    try:
+        todo = [p for p in pages if p.path in changed]
+        render_pages(site, todo, stage, jobs)
+        for rel, data in blobs.items():
+            if rel in changed:
+                write_bytes(stage, rel, data)
+        for rel, path in copies.items():
+            if rel in changed:
+                write_bytes(stage, rel, path.read_bytes())
+        if not search_fresh:
+            changed.discard("pagefind/")
+            written = search.write_index(recs, stage / "pagefind")
+            for rel in written:
+                new.files[f"pagefind/{rel}"] = search_digest
+                changed.add(f"pagefind/{rel}")
+        removed = set(old.files) - set(new.files)
+        stats = publish(out, stage, new, old, changed)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return BuildReport(pages=len(pages), files=len(new.files), written=stats["written"], removed=stats["removed"],
+                       seconds=time.perf_counter() - started)

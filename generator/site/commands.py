@@ -1,0 +1,44 @@
+"""`leaderboard build` (also `build-site`): render the static site into public/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+              help="project folder with model_cards/, evals/ and site.yaml")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="output folder  [default: ROOT/public]")
+@click.option("--base-url", default=None,
+              help="public URL of the site (e.g. the base_url of actions/configure-pages); used only for "
+                   "canonical links and sitemap.xml — links inside the site stay relative. Default: site.yaml's base_url")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="worker processes  [default: CPU count]")
+@click.option("--force", is_flag=True, help="re-check every output even if no input changed")
+@click.option("--quiet", is_flag=True, help="print nothing but errors")
+def build(root: Path, out: Path | None, base_url: str | None, jobs: int | None, force: bool, quiet: bool):
+    """Build the static site: leaderboard, model pages, every pairwise comparison, galleries, data.
+
+    Incremental: only pages whose inputs changed are written; with nothing changed it returns at
+    once. A catalog error is reported with file and line, and the previous site is left untouched.
+    """
+    from .build import build as run_build
+
+    log = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
+    try:
+        report = run_build(root=root, out=out, base_url=base_url, jobs=jobs, force=force, log=log)
+    except Exception as e:
+        from ..catalog import CatalogError  # imported late: a no-change rebuild never loads pydantic
+
+        if isinstance(e, ValueError) and str(e).startswith("refusing to build"):
+            raise click.UsageError(str(e)) from None
+        if not isinstance(e, CatalogError):
+            raise
+        for problem in e.problems:
+            click.echo(str(problem), err=True)
+        raise SystemExit(f"build failed: {len(e.problems)} problem(s) in the catalog; the previous site is untouched")
+    if not quiet:
+        target = out if out is not None else root / "public"
+        click.echo(f"{report.summary()} -> {target}")

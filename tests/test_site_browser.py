@@ -1,0 +1,190 @@
+"""The built site in Debian chromium (Playwright): sorting, filtering, search, the compare table,
+redirects — with no console errors and no request leaving the local server."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+
+from generator.site.build import build
+
+from conftest import require_binary
+from site_fixtures import write_catalog
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = write_catalog(tmp_path_factory.mktemp("catalog"))
+    out = tmp_path_factory.mktemp("site") / "public"
+    build(root, out, jobs=1)
+    handler = functools.partial(_Quiet, directory=str(out))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = require_binary("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - the test extra installs it
+        if os.environ.get("VL_REQUIRE_ALL"):
+            pytest.fail("playwright is not installed")
+        pytest.skip("playwright is not installed")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watch:
+    """Collects console errors, page errors, requests, and blocks anything not on 127.0.0.1."""
+
+    def __init__(self, context):
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.requests: list[str] = []
+        context.route("**/*", self._route)
+
+    def _route(self, route):
+        url = route.request.url
+        self.requests.append(url)
+        if urlsplit(url).hostname != "127.0.0.1":
+            self.outside.append(url)
+            route.abort()
+        else:
+            route.continue_()
+
+    def attach(self, page):
+        page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        return page
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    watch = Watch(context)
+    page = watch.attach(context.new_page())
+    page.watch = watch
+    yield page
+    context.close()
+    assert watch.outside == [], f"requests left the local server: {watch.outside}"
+    assert watch.errors == [], watch.errors
+
+
+def board_names(page) -> list[str]:
+    return page.locator("#board tbody tr:not([hidden]) th[scope=row] a").all_inner_texts()
+
+
+def test_leaderboard_sorts_and_filters(page, server):
+    page.goto(server + "index.html")
+    assert board_names(page) == ["Alpha VL", "Beta OCR", "Gamma Det"]  # ranked order
+
+    header = page.locator("#board thead th", has_text="Model")
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "descending"
+    assert board_names(page) == ["Gamma Det", "Beta OCR", "Alpha VL"]
+    assert page.locator("#board thead th[aria-sort]").count() == 1
+
+    latency = page.locator("#board thead th", has_text="Median latency")
+    latency.locator("button").click()  # numbers sort descending first; unknown values stay last
+    assert board_names(page) == ["Alpha VL", "Beta OCR", "Gamma Det"]
+    latency.locator("button").click()
+    assert board_names(page) == ["Beta OCR", "Alpha VL", "Gamma Det"]
+
+    page.select_option('[data-filter="access"]', "open")
+    assert sorted(board_names(page)) == ["Beta OCR", "Gamma Det"]
+    assert page.locator("[data-count]").inner_text() == "2 of 3 models"
+    page.select_option('[data-filter="task"]', "object-detection")
+    assert board_names(page) == ["Gamma Det"]
+    page.select_option('[data-filter="access"]', "")
+    page.select_option('[data-filter="task"]', "")
+    assert len(board_names(page)) == 3
+    assert page.locator("svg.chart").count() == 2
+
+
+def test_compare_page_and_redirect(page, server):
+    page.goto(server + "compare/beta-ocr-vs-alpha-vl/")
+    page.wait_for_url("**/compare/alpha-vl-vs-beta-ocr/index.html")
+    assert page.locator("h1").inner_text() == "Alpha VL vs Beta OCR"
+    for section in ("overview", "table", "tasks", "features", "evals", "h2h", "reported", "method"):
+        assert page.locator(f"#{section}").count() == 1
+    page.locator("details summary", has_text="Both passed").click()
+    page.locator("details[open] a", has_text="read-sign").click()
+    page.wait_for_url("**/suites/evals/read-sign/index.html")
+    assert page.locator("pre.out").first.inner_text() == "What does the sign say?"
+
+
+def test_search_loads_only_when_used(page, server):
+    page.goto(server + "index.html")
+    page.wait_for_load_state("networkidle")
+    assert not any("pagefind" in url for url in page.watch.requests)
+    page.fill("#site-search", "Gamma")
+    page.locator("#search-results a", has_text="Gamma Det").first.wait_for()
+    assert any(url.endswith("pagefind/pagefind.js") for url in page.watch.requests)
+    page.locator("#search-results a", has_text="Gamma Det").first.click()
+    page.wait_for_url("**/models/gamma-det/index.html")
+
+
+def test_any_set_comparison_table(page, server):
+    page.goto(server + "compare/index.html")
+    table = page.locator("#picked")
+    table.locator("thead th", has_text="Alpha VL").wait_for()
+    page.locator("#picker-boxes label", has_text="Gamma Det").locator("input").check()
+    assert table.locator("thead th").all_inner_texts() == ["Property", "Alpha VL", "Beta OCR", "Gamma Det"]
+    overall = table.locator("tbody tr", has_text="Overall").inner_text()
+    assert "60.0%" in overall and "—" in overall
+    assert page.locator("[data-pair-links] a").count() == 3
+
+
+def test_model_page_compare_with(page, server):
+    page.goto(server + "models/gamma-det/index.html")
+    select = page.locator("#compare-with select")
+    select.focus()
+    page.wait_for_function("document.querySelectorAll('#compare-with option').length > 2")
+    select.select_option("alpha-vl")
+    page.locator("#compare-with button").click()
+    page.wait_for_url("**/compare/alpha-vl-vs-gamma-det/index.html")
+
+
+def test_gallery_toggles_models(page, server):
+    page.goto(server + "tasks/ocr/index.html")
+    panels = page.locator(".panel[data-model='beta-ocr']")
+    assert panels.count() > 0 and panels.first.is_visible()
+    page.locator("#gallery-toggles label", has_text="Beta OCR").locator("input").uncheck()
+    assert not panels.first.is_visible()
+
+
+def test_pages_work_without_javascript(browser, server):
+    context = browser.new_context(java_script_enabled=False)
+    watch = Watch(context)
+    page = watch.attach(context.new_page())
+    page.goto(server + "index.html")
+    assert page.locator("#board tbody tr").count() == 3
+    assert page.locator("#board-filters").is_hidden()  # controls that need JS stay hidden
+    page.goto(server + "compare/gamma-det-vs-alpha-vl/index.html")  # meta refresh, no JS needed
+    page.wait_for_url("**/compare/alpha-vl-vs-gamma-det/index.html")
+    context.close()
+    assert watch.outside == [] and watch.errors == []
