@@ -43,18 +43,24 @@ root_option = click.option("--root", type=click.Path(file_okay=False, path_type=
                            show_default=True, help="project folder with model_cards/, evals/ and site.yaml")
 
 
+def load_catalog_or_exit(root: Path):
+    """Every command that needs the catalog: print each problem as `file:line: message` on stderr
+    and exit non-zero, so a contributor sees all of them at once."""
+    from .catalog import CatalogError, load_catalog
+
+    try:
+        return load_catalog(root)
+    except CatalogError as e:
+        for problem in e.problems:
+            click.echo(str(problem), err=True)
+        raise SystemExit(f"{len(e.problems)} problem(s) found in the catalog")
+
+
 @main.command()
 @root_option
 def validate(root: Path):
     """Check every card, suite and run record without building; list every problem."""
-    from .catalog import CatalogError, load_catalog
-
-    try:
-        catalog = load_catalog(root)
-    except CatalogError as e:
-        for problem in e.problems:
-            click.echo(str(problem), err=True)
-        raise SystemExit(f"{len(e.problems)} problem(s) found")
+    catalog = load_catalog_or_exit(root)
     prompts = sum(len(s.suite.prompts) for s in catalog.suites.values())
     click.echo(f"ok: {len(catalog.cards)} cards, {len(catalog.suites)} suites ({prompts} prompts), "
                f"{len(catalog.runs)} run records")

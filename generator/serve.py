@@ -36,17 +36,12 @@ from .live.uploads import MB, Limits
 def serve(root: Path, public: Path | None, host: str, port: int, build: bool, max_upload_mb: float,
           max_megapixels: float, allow_origins: tuple[str, ...], quiet: bool):
     """Serve the site with the upload playground (live model runs) at http://HOST:PORT/."""
-    from .catalog import CatalogError, load_catalog
+    from .cli import load_catalog_or_exit
     from .live.api import LiveServer
     from .live.models import ModelPool
 
     public = public if public is not None else root / "public"
-    try:
-        catalog = load_catalog(root)
-    except CatalogError as e:
-        for problem in e.problems:
-            click.echo(str(problem), err=True)
-        raise SystemExit(f"{len(e.problems)} problem(s) found: fix them or run `leaderboard validate`")
+    catalog = load_catalog_or_exit(root)
     if build:
         _build(root, public)
     if not (public / "index.html").is_file():

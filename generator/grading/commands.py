@@ -16,8 +16,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..catalog import CatalogError, latest_records, load_catalog
+from ..catalog import latest_records
 from ..catalog.loader import Catalog
+from ..cli import load_catalog_or_exit
 from .base import grade_record
 
 VERDICT_DIR = "evals/verdicts"
@@ -96,10 +97,7 @@ def _write_snapshot(path: Path, snapshot: Snapshot) -> None:
 @click.option("--write", is_flag=True, help=f"update the snapshots in {VERDICT_DIR}/ to the current verdicts")
 def rescore(root: Path, write: bool):
     """Re-grade every latest run record and list the verdicts that changed since the snapshot."""
-    try:
-        catalog = load_catalog(root)
-    except CatalogError as e:
-        raise click.ClickException(f"the catalog has problems (run `leaderboard validate`):\n{e}") from None
+    catalog = load_catalog_or_exit(root)
     verdicts, reasons, problems = current_verdicts(catalog)
     console = Console(width=max(Console().width, 140))
     table = Table("suite", "model", "prompt", "before → after", "reason", title="Changed verdicts")

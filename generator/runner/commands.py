@@ -14,9 +14,8 @@ import click
 from pydantic import ValidationError
 from rich.console import Console
 
-from ..catalog import CatalogError, load_catalog
 from ..catalog.schemas import Runner
-from ..cli import root_option
+from ..cli import load_catalog_or_exit, root_option
 from .adapter import make_adapter
 from .engine import Selection, SelectionError, execute, parse_shard, prepare
 from .store import records_of
@@ -41,10 +40,7 @@ def merged_runner(runner: Runner, overrides: dict[str, Any]) -> Runner:
 
 def _card_and_suite(root: Path, model_id: str, suite_id: str):
     """The validated catalog, the model's card (which must have a runner) and the suite."""
-    try:
-        catalog = load_catalog(root)
-    except CatalogError as exc:
-        raise click.ClickException(f"the catalog has {len(exc.problems)} problem(s); fix them first:\n{exc}") from None
+    catalog = load_catalog_or_exit(root)
     card = catalog.cards.get(model_id)
     if card is None:
         raise click.UsageError(f"no model card {model_id!r}; known: {', '.join(sorted(catalog.cards)) or 'none'}")
