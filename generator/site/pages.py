@@ -148,7 +148,7 @@ def ctx_leaderboard(site: SiteData) -> dict:
             "cats": [best.categories.get(c.id) if best else None for c in primary.suite.categories] if primary else [],
             "others": [o.id for o in others],
             "other_results": [view.best(o.id) for o in others],
-            "command": site.run_command(view.id, _first_relevant(site, view, primary.id if primary else None)),
+            "command": _next_run_command(site, view, primary.id if primary else None),
         })
     cost_points = _chart_points(site, "cost_per_task")
     latency_points = _chart_points(site, "latency_median")
@@ -166,11 +166,13 @@ def ctx_leaderboard(site: SiteData) -> dict:
     }
 
 
-def _first_relevant(site: SiteData, view: ModelView, preferred: str | None) -> str | None:
-    relevant = _relevant_suites(site, view)
-    if preferred in relevant or not relevant:
-        return preferred
-    return relevant[0]
+def _next_run_command(site: SiteData, view: ModelView, preferred: str | None) -> str | None:
+    """The command that would measure something new: the featured suite if the model's tasks have
+    prompts there, else the first such suite it has no run on; None when nothing is left to measure."""
+    relevant = [s for s in _relevant_suites(site, view) if not view.results.get(s)]
+    if not relevant:
+        return None
+    return site.run_command(view.id, preferred if preferred in relevant else relevant[0])
 
 
 def _flagship(site: SiteData) -> dict | None:
