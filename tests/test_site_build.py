@@ -147,7 +147,7 @@ def test_imported_runs_show_provenance(site: Path):
     assert "Imported from example/peer-bench@0123456789 (results/beta.json), measured by Peer Bench authors" in beta
     assert 'href="https://github.com/example/peer-bench"' in beta
     prompt = read(site, "suites/evals/count-apples/index.html")
-    assert "source's own verdict: pass" in prompt
+    assert "source's own verdict: <span class=\"pass\">✓ pass</span>" in prompt  # beside our grader's
     compare = read(site, "compare/alpha-vl-vs-beta-ocr/index.html")
     assert '<span class="pill imported"' in compare and "measured by Peer Bench authors" in compare
 
@@ -155,7 +155,7 @@ def test_imported_runs_show_provenance(site: Path):
 def test_prompt_page_escapes_raw_answers(site: Path):
     html = read(site, "suites/evals/find-cat/index.html")
     assert "<pre class=\"out\">yes</pre>" in html
-    assert '<rect x="4" y="4" width="26" height="16">' in html  # Alpha's box drawn over the image
+    assert '<rect x="4" y="4" width="26" height="16"/>' in html  # Alpha's box drawn over the image
 
 
 # ------------------------------------------------------------------ links

@@ -15,10 +15,14 @@ from .extract import normalise
 from .options import read_options
 
 
+# The detection grader's options and defaults; the site's galleries read them too, to show the same matching.
+DETECTION_DEFAULTS = {"iou": 0.5, "min_precision": 0.5, "min_recall": 0.5, "ignore_labels": False}
+
+
 @grader("detection")
 def detection(expected: Any, output: str, structured: Structured | None, options: dict) -> Verdict:
     """Passed when precision and recall of the one-to-one matching reach their minimums; score = F1."""
-    opts = read_options("detection", options, iou=0.5, min_precision=0.5, min_recall=0.5, ignore_labels=False)
+    opts = read_options("detection", options, **DETECTION_DEFAULTS)
     truth = expected_boxes(expected)
     predicted = structured.boxes if structured is not None else []
     matching = match_boxes(predicted, truth, float(opts.iou), bool(opts.ignore_labels))

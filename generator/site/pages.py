@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from markupsafe import Markup, escape
 
+from ..catalog.schemas import Prompt
 from ..catalog.vocab import FEATURE_NAMES, FEATURES, TASK_NAMES, TASKS
-from . import charts
+from . import charts, overlays
 from ..stats import mcnemar_exact_p
 from .render import fig, interval_text, make_env, number, pretty, price, rel_url, safe_text, seconds, truncate_text, usd
 from .view import VISION_TASKS, ModelView, SiteData, SourceResult, SuiteView, digest, repo_url, task_name
@@ -25,6 +26,7 @@ GALLERY_PROMPTS = 24
 GALLERY_MODELS = 12  # panels per image; every answer is on the prompt's own page
 SUITE_MATRIX_MODELS = 12
 NEIGHBOURS = 4
+COLOURS = 8  # model colours in site.css, .c0 … .c7
 
 
 @dataclass(frozen=True)
@@ -484,48 +486,51 @@ def ctx_compare_index(site: SiteData) -> dict:
 
 # ------------------------------------------------------------------ tasks, suites, prompts
 
-def _boxes(site: SiteData, suite_id: str, row: dict) -> list[dict]:
+def _answer(site: SiteData, suite_id: str, row: dict, prompt: Prompt, colour: int) -> dict:
+    """One stored answer as pages show it: the row, its boxes as a drawable layer, the matching."""
     record = site.results.records.get((suite_id, row["model"], row["source"], row["prompt_id"]))
-    if record is None or record.structured is None:
-        return []
-    out = [{"xyxy": b.xyxy, "label": b.label, "score": b.score} for b in record.structured.boxes]
-    out += [{"xyxy": ln.xyxy, "label": ln.text, "score": ln.score} for ln in record.structured.lines if ln.xyxy]
-    return out
-
-
-def _answer(site: SiteData, suite_id: str, row: dict) -> dict:
     view = site.models.get(row["model"])
-    return {"row": row, "view": view, "boxes": _boxes(site, suite_id, row),
-            "provenance": _provenance(site, suite_id, row)}
+    boxes, match = overlays.layer(prompt, record)
+    provenance = {"text": "measured here", "url": None}
+    if record is not None and not record.measured:
+        provenance = {"text": f"imported: {row['source']}", "url": repo_url(record.source.repository)}
+    return {"row": row, "view": view, "match": match, "provenance": provenance,
+            "layer": overlays.Layer(row["model"], view.name if view else row["model"], colour, boxes)}
 
 
-def _provenance(site: SiteData, suite_id: str, row: dict) -> dict:
-    if row["measured"]:
-        return {"text": "measured here", "url": None}
-    record = site.results.records.get((suite_id, row["model"], row["source"], row["prompt_id"]))
-    url = repo_url(record.source.repository) if record is not None and not record.measured else None
-    return {"text": f"imported: {row['source']}", "url": url}
+def _colours(models: Iterable[str]) -> dict[str, int]:
+    """One colour per model on a page, in the order given (site.css has .c0 … .c7)."""
+    order = list(dict.fromkeys(models))
+    return {m: i % COLOURS for i, m in enumerate(order)}
 
 
 def ctx_task(site: SiteData, task: str) -> dict:
     supporting = [site.models[m] for m in sorted(site.models, key=lambda m: site.models[m].name.casefold())
                   if task in site.models[m].card.tasks]
-    items = []
     rank = {m: i for i, m in enumerate(site.ranking)}
-    for suite in site.suites.values():
-        for p in suite.prompts:
-            if p.prompt.task != task:
-                continue
-            rows = site.answers.get((suite.id, p.id), [])
-            rows = sorted(rows, key=lambda r: (rank.get(r["model"], len(rank)), r["source"] != "measured", r["source"]))
-            answers = [_answer(site, suite.id, r) for r in rows[:GALLERY_MODELS]]
-            items.append({"suite": suite, "p": p, "answers": answers, "more": max(0, len(rows) - GALLERY_MODELS)})
-    shown = items[:GALLERY_PROMPTS]
-    panel_models = sorted({a["row"]["model"] for it in shown for a in it["answers"]})
+    order = lambda r: (rank.get(r["model"], len(rank)), r["source"] != "measured", r["source"])  # noqa: E731
+    found = [(suite, p) for suite in site.suites.values() for p in suite.prompts if p.prompt.task == task]
+    pictured = [(suite, p) for suite, p in found if p.image_url is not None]
+    pictured.sort(key=lambda sp: (sp[0].id, sp[1].id) not in site.answers)  # answered first, else suite order
+    shown = [(suite, p, sorted(site.answers.get((suite.id, p.id), []), key=order))
+             for suite, p in pictured[:GALLERY_PROMPTS]]
+    models = sorted({r["model"] for _, _, rows in shown for r in rows[:GALLERY_MODELS]},
+                    key=lambda m: (rank.get(m, len(rank)), m))
+    colour_of = _colours(models)
+    items = []
+    for suite, p, rows in shown:
+        answers = [_answer(site, suite.id, r, p.prompt, colour_of[r["model"]]) for r in rows[:GALLERY_MODELS]]
+        truth = overlays.truth(p.prompt)
+        items.append({"suite": suite, "p": p, "answers": answers, "more": max(0, len(rows) - GALLERY_MODELS),
+                      "truth": truth, "truth_text": overlays.count_labels([d.label for d in truth]),
+                      "layers": [a["layer"] for a in answers if a["layer"].boxes or task in overlays.BOX_TASKS],
+                      "category": suite.category_name(p.prompt.category)})
     return {"title": f"{TASK_NAMES[task]} — {site.title}", "task": task, "task_name": TASK_NAMES[task],
-            "supporting": supporting, "items": shown, "total": len(items),
-            "legend": [site.models[m] for m in panel_models if m in site.models],
-            "colour_of": {m: i % 8 for i, m in enumerate(panel_models)}, "nav": "tasks",
+            "supporting": supporting, "items": items, "total": len(pictured),
+            "without_image": len(found) - len(pictured), "boxed": task in overlays.BOX_TASKS,
+            "has_truth": any(it["truth"] or it["p"].prompt.expected is not None for it in items),
+            "legend": [(m, site.models[m].name if m in site.models else m, colour_of[m]) for m in models],
+            "nav": "tasks",
             "description": f"{TASK_NAMES[task]}: the same images through every model that supports the task."}
 
 
@@ -568,17 +573,19 @@ def ctx_suites_index(site: SiteData) -> dict:
 def ctx_prompt(site: SiteData, suite_id: str, prompt_id: str) -> dict:
     suite = site.suites[suite_id]
     p = next(x for x in suite.prompts if x.id == prompt_id)
-    answers = [_answer(site, suite_id, r) for r in site.answers.get((suite_id, prompt_id), [])]
+    rows = site.answers.get((suite_id, prompt_id), [])
+    colour_of = _colours(sorted(r["model"] for r in rows))
+    answers = [_answer(site, suite_id, r, p.prompt, colour_of[r["model"]]) for r in rows]
     answers.sort(key=lambda x: (x["row"]["passed"] is not True, (x["view"].name if x["view"] else x["row"]["model"]).casefold(),
                                 x["row"]["source"] != "measured", x["row"]["source"]))
-    licence = next((i for i in suite.suite.images if i.file == p.prompt.image), None)
+    licence = next((i for i in suite.suite.images if i.file == p.prompt.image), None) if p.prompt.image else None
     index = [x.id for x in suite.prompts].index(prompt_id)
     prev_p = suite.prompts[index - 1] if index > 0 else None
     next_p = suite.prompts[index + 1] if index + 1 < len(suite.prompts) else None
     return {"title": f"{prompt_id} · {suite.name} — {site.title}", "suite": suite, "p": p, "answers": answers,
             "licence": licence, "prev": prev_p, "next": next_p, "nav": "suites",
             "category": suite.category_name(p.prompt.category), "task_name": task_name(p.prompt.task),
-            "colour_of": {m: i % 8 for i, m in enumerate(sorted({a["row"]["model"] for a in answers}))},
+            "truth": overlays.truth(p.prompt), "layers": [a["layer"] for a in answers if a["layer"].boxes],
             "description": f"{p.prompt.prompt[:150]}"}
 
 

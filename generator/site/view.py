@@ -170,7 +170,7 @@ class ModelView:
 class PromptView:
     suite: str
     prompt: Prompt
-    image_url: str  # site path
+    image_url: str | None  # site path; None for an imported prompt whose source lost the image
     width: int
     height: int
     digest: str = ""
@@ -178,6 +178,11 @@ class PromptView:
     @property
     def id(self) -> str:
         return self.prompt.id
+
+    @property
+    def image_missing(self) -> str | None:
+        """Why there is no image to show ("sudoku.png is not in the imported checkout"), else None."""
+        return self.prompt.image_missing if self.image_url is None else None
 
     @property
     def expected_text(self) -> str:
@@ -188,6 +193,8 @@ class PromptView:
             return e
         if isinstance(e, dict) and isinstance(e.get("text"), str):
             return e["text"]  # OCR ground truth: the text itself
+        if isinstance(e, dict) and isinstance(e.get("captions"), list) and all(isinstance(c, str) for c in e["captions"]):
+            return "\n".join(e["captions"])  # reference captions, one a line
         if isinstance(e, dict) and isinstance(e.get("lines"), list) and all(isinstance(x, dict) for x in e["lines"]):
             return "\n".join(str(x.get("text", "")) for x in e["lines"])  # OCR ground truth: the text itself
         return json.dumps(e, ensure_ascii=False, sort_keys=True)
@@ -261,6 +268,9 @@ def _prompt_views(suite_id: str, loaded, media: dict[str, Path]) -> list[PromptV
     sizes: dict[str, tuple[int, int]] = {}
     for prompt in loaded.suite.prompts:
         source = loaded.image_path(prompt.image)
+        if source is None:  # imported without its image: a page with the reason, nothing to copy
+            views.append(PromptView(suite_id, prompt, None, 0, 0))
+            continue
         if prompt.image not in sizes:
             try:
                 with Image.open(source) as im:

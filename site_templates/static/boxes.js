@@ -53,6 +53,12 @@
     if (shown > 0 && width > 0) svg.style.setProperty("--u", (width / shown).toFixed(3));
   }
 
+  /* Keep an overlay's labels readable as it is resized (also for server-drawn gallery overlays). */
+  function fit(svg) {
+    scale(svg);
+    if (resized) resized.observe(svg);
+  }
+
   /* A <div class="shot"> with the image and an overlay of every layer. */
   function shot(src, alt, width, height, layers) {
     var wrap = document.createElement("div");
@@ -66,7 +72,7 @@
     wrap.appendChild(img);
     wrap.appendChild(svg);
     (layers || []).forEach(function (layer) { add(wrap, layer); });
-    if (resized) resized.observe(svg);
+    fit(svg);
     return wrap;
   }
 
@@ -79,5 +85,5 @@
     scale(svg);
   }
 
-  window.VLBoxes = { shot: shot, add: add, COLOURS: COLOURS };
+  window.VLBoxes = { shot: shot, add: add, fit: fit, COLOURS: COLOURS };
 })();
