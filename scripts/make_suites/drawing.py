@@ -144,6 +144,11 @@ class Page:
             self.lines.append({"text": text, "xyxy": list(box)})
         return box
 
+    def paragraph(self, x: float, y: float, texts: Sequence[str], face: str, size: int, fill, leading: float):
+        """Lines of one font, each ``leading`` pixels below the last, each recorded with its box."""
+        for i, text in enumerate(texts):
+            self.text((x, y + i * leading), text, face, size, fill)
+
     def row(self, y: float, cells: Sequence[tuple], fill="black"):
         """Cells (x, text, face, size[, anchor]) on one line, recorded as ONE line (texts joined by a
         space): that is how a reader, and an OCR engine, reads a table row or "TOTAL ... 12.00"."""

@@ -20,12 +20,9 @@ from .drawing import Page, add_noise, blur, rotate_with_lines, wood
 
 def letter():
     page = Page((820, 460), "white")
-    y = 40
-    for text in ["Dear Ms Okafor,", "Thank you for your order of 12 March.",
-                 "Your parcel left our warehouse today", "and should reach you within 3 days.",
-                 "Kind regards,", "Tom Reyes, Customer Care"]:
-        page.text((50, y), text, "sans", 32, (15, 15, 15))
-        y += 66
+    page.paragraph(50, 40, ["Dear Ms Okafor,", "Thank you for your order of 12 March.",
+                            "Your parcel left our warehouse today", "and should reach you within 3 days.",
+                            "Kind regards,", "Tom Reyes, Customer Care"], "sans", 32, (15, 15, 15), leading=66)
     return page.image, page.lines
 
 
@@ -62,10 +59,8 @@ def receipt():
 
 def sticky_note():
     page = Page((520, 420), (255, 236, 120))
-    y = 50
-    for text in ["Call Dana re: budget", "Thu 3pm, room 4.12", "bring Q2 figures!"]:
-        page.text((40, y), text, "times-italic", 44, (30, 40, 140))
-        y += 100
+    page.paragraph(40, 50, ["Call Dana re: budget", "Thu 3pm, room 4.12", "bring Q2 figures!"],
+                   "times-italic", 44, (30, 40, 140), leading=100)
     rotated, lines = rotate_with_lines(page.image, page.lines, 8, (110, 90, 70))
     return rotated, lines
 
@@ -80,42 +75,31 @@ def book_spine():
 
 def low_contrast():
     page = Page((840, 300), (196, 196, 192))
-    y = 50
-    for text in ["Printed on 100% recycled paper.", "Please recycle this leaflet", "after reading it."]:
-        page.text((40, y), text, "sans", 36, (176, 176, 172))
-        y += 76
+    page.paragraph(40, 50, ["Printed on 100% recycled paper.", "Please recycle this leaflet", "after reading it."],
+                   "sans", 36, (176, 176, 172), leading=76)
     return add_noise(page.image, 5, seed=3), page.lines
 
 
 def small_print():
     page = Page((560, 150), "white")
-    y = 30
-    for text in ["Offer valid until 31/12/2024 for new customers only.",
-                 "Prices include VAT. Delivery charges may apply to",
-                 "orders under 25.00 GBP. See our website for full terms.",
-                 "Ref. TC-2291/B"]:
-        page.text((30, y), text, "sans", 12, (40, 40, 40))
-        y += 26
+    page.paragraph(30, 30, ["Offer valid until 31/12/2024 for new customers only.",
+                            "Prices include VAT. Delivery charges may apply to",
+                            "orders under 25.00 GBP. See our website for full terms.",
+                            "Ref. TC-2291/B"], "sans", 12, (40, 40, 40), leading=26)
     return page.image, page.lines
 
 
 def noisy_scan():
     page = Page((780, 380), (236, 234, 226))
-    y = 40
-    for text in ["MEMO - 14 FEBRUARY 1987", "To: all staff, second floor", "The lift will be out of service",
-                 "on Monday. Use the east stairs."]:
-        page.text((40, y), text, "courier", 34, (40, 40, 40))
-        y += 80
+    page.paragraph(40, 40, ["MEMO - 14 FEBRUARY 1987", "To: all staff, second floor", "The lift will be out of service",
+                            "on Monday. Use the east stairs."], "courier", 34, (40, 40, 40), leading=80)
     return add_noise(blur(page.image, 1.1), 20, seed=17), page.lines
 
 
 def terminal():
     page = Page((820, 330), (16, 20, 24))
-    y = 30
-    for text in ["$ ssh deploy@build-07", "Last login: Tue Jan 9 08:14:52", "deploy@build-07:~$ df -h /data",
-                 "/dev/sdb1  916G  611G  259G  71% /data"]:
-        page.text((30, y), text, "mono", 28, (120, 230, 120))
-        y += 70
+    page.paragraph(30, 30, ["$ ssh deploy@build-07", "Last login: Tue Jan 9 08:14:52", "deploy@build-07:~$ df -h /data",
+                            "/dev/sdb1  916G  611G  259G  71% /data"], "mono", 28, (120, 230, 120), leading=70)
     return page.image, page.lines
 
 
@@ -124,11 +108,8 @@ def lined_note():
     for y in range(80, 460, 64):
         page.draw.line((0, y, 760, y), fill=(170, 200, 230), width=2)
     page.draw.line((70, 0, 70, 460), fill=(230, 150, 150), width=2)
-    y = 36
-    for text in ["Shopping list", "2 lemons, basil, parmesan", "olive oil (the good one)", "pick up dry cleaning",
-                 "ring Grandma on Sunday"]:
-        page.text((90, y), text, "times-italic", 40, (20, 40, 130))
-        y += 64
+    page.paragraph(90, 36, ["Shopping list", "2 lemons, basil, parmesan", "olive oil (the good one)", "pick up dry cleaning",
+                            "ring Grandma on Sunday"], "times-italic", 40, (20, 40, 130), leading=64)
     return page.image, page.lines
 
 
@@ -144,10 +125,7 @@ def shopfront():
 
 def serial_codes():
     page = Page((720, 330), "white")
-    y = 40
-    for text in ["SN 4X7-Q0O-8B1L", "MAC 3C:5A:B4:0E:19:7F", "LOT 2024/0711-C", "EXP 09/2026"]:
-        page.text((40, y), text, "mono-bold", 34, (20, 20, 20))
-        y += 70
+    page.paragraph(40, 40, ["SN 4X7-Q0O-8B1L", "MAC 3C:5A:B4:0E:19:7F", "LOT 2024/0711-C", "EXP 09/2026"], "mono-bold", 34, (20, 20, 20), leading=70)
     return page.image, page.lines
 
 
