@@ -108,8 +108,8 @@ def lined_note():
     for y in range(80, 460, 64):
         page.draw.line((0, y, 760, y), fill=(170, 200, 230), width=2)
     page.draw.line((70, 0, 70, 460), fill=(230, 150, 150), width=2)
-    page.paragraph(90, 36, ["Shopping list", "2 lemons, basil, parmesan", "olive oil (the good one)", "pick up dry cleaning",
-                            "ring Grandma on Sunday"], "times-italic", 40, (20, 40, 130), leading=64)
+    page.paragraph(90, 36, ["Shopping list", "2 lemons, basil, parmesan", "olive oil (the good one)",
+                            "pick up dry cleaning", "ring Grandma on Sunday"], "times-italic", 40, (20, 40, 130), leading=64)
     return page.image, page.lines
 
 
@@ -125,7 +125,8 @@ def shopfront():
 
 def serial_codes():
     page = Page((720, 330), "white")
-    page.paragraph(40, 40, ["SN 4X7-Q0O-8B1L", "MAC 3C:5A:B4:0E:19:7F", "LOT 2024/0711-C", "EXP 09/2026"], "mono-bold", 34, (20, 20, 20), leading=70)
+    page.paragraph(40, 40, ["SN 4X7-Q0O-8B1L", "MAC 3C:5A:B4:0E:19:7F", "LOT 2024/0711-C", "EXP 09/2026"],
+                   "mono-bold", 34, (20, 20, 20), leading=70)
     return page.image, page.lines
 
 
