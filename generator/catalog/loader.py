@@ -58,6 +58,8 @@ def _describe(error: dict) -> str:
 
 def _validate(model: type[BaseModel], path: Path, root: Path, problems: list[Problem]) -> Any:
     shown = display_path(path, root)
+    if escapes(root, path, problems):
+        return None
     try:
         doc = read_yaml(path)
     except YamlProblem as e:
@@ -84,6 +86,16 @@ def inside(root: Path, candidate: Path) -> bool:
         return True
     except ValueError:
         return False
+
+
+def escapes(root: Path, path: Path, problems: list[Problem]) -> bool:
+    """A catalog file that is (or lies in a folder that is) a symlink out of the repository is
+    reported and never read: CI builds contributors' pull requests and publishes the result."""
+    if inside(root, path):
+        return False
+    problems.append(Problem(path.relative_to(root).as_posix(), None,
+                            "is a symlink to a file outside the repository; it was not read"))
+    return True
 
 
 def load_site(root: Path, problems: list[Problem]) -> SiteConfig:
@@ -150,6 +162,8 @@ def load_runs(root: Path, problems: list[Problem]) -> list[RunRecord]:
     """Every record of every run file; the newest-per-prompt union is taken by ``latest_records``."""
     records: list[RunRecord] = []
     for path in sorted((root / RUN_DIR).glob("*/*/*.jsonl")):
+        if escapes(root, path, problems):
+            continue
         shown = display_path(path, root)
         with path.open(encoding="utf-8") as fh:
             for number, line in enumerate(fh, 1):

@@ -7,7 +7,7 @@ never a silently ignored field.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -18,6 +18,16 @@ PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 URL = r"^https?://[^\s<>\"']+$"
 PARAM_COUNT = re.compile(r"^(\d+(?:\.\d+)?)\s*([KMB])$")
 _SCALE = {"K": 1e3, "M": 1e6, "B": 1e9}
+
+# Length limits on text the site repeats: a model's name sits in the headings and table headers of
+# every one of its compare pages (199 of them at 200 models), so a 100 kB name would be an error
+# here rather than 20 MB of pages. Generous: the longest shipped name is 34 characters, the
+# longest overview 1,423.
+LABEL_MAX = 120
+NOTE_MAX = 1_000
+MARKDOWN_MAX = 10_000
+Label = Annotated[str, Field(min_length=1, max_length=LABEL_MAX)]
+Note = Annotated[str, Field(max_length=NOTE_MAX)]
 
 Task = Literal[TASKS]  # type: ignore[valid-type]
 Feature = Literal[FEATURES]  # type: ignore[valid-type]
@@ -37,14 +47,14 @@ class Modalities(Strict):
 
 
 class License(Strict):
-    id: str = Field(min_length=1, description="SPDX identifier (Apache-2.0, MIT, AGPL-3.0) or the licence's name")
+    id: str = Field(min_length=1, max_length=LABEL_MAX, description="SPDX identifier (Apache-2.0, MIT, AGPL-3.0) or the licence's name")
     url: str | None = Field(default=None, pattern=URL)
 
 
 class Parameters(Strict):
     total: str | None = Field(default=None, description='e.g. "0.77B", "25.2B", "2.6M"')
     active: str | None = Field(default=None, description="active parameters per token (mixture of experts)")
-    note: str | None = None
+    note: Note | None = None
 
     @field_validator("total", "active")
     @classmethod
@@ -73,10 +83,10 @@ class Links(Strict):
 class Pricing(Strict):
     input_per_1m: float | None = Field(default=None, ge=0)
     output_per_1m: float | None = Field(default=None, ge=0)
-    currency: str = "USD"
+    currency: str = Field(default="USD", max_length=12)
     source: str = Field(pattern=URL, description="where the price is published")
     as_of: str = Field(pattern=PARTIAL_DATE)
-    note: str | None = Field(default=None, description="caveats: which provider, how the price is derived")
+    note: Note | None = Field(default=None, description="caveats: which provider, how the price is derived")
 
 
 class Runner(Strict):
@@ -96,7 +106,7 @@ class Runner(Strict):
 
 
 class ReportedCategory(Strict):
-    name: str
+    name: Label
     value: float
     passed: int | None = Field(default=None, ge=0)
     total: int | None = Field(default=None, ge=1)
@@ -105,30 +115,30 @@ class ReportedCategory(Strict):
 class Reported(Strict):
     """A figure published elsewhere; always shown with its source and never mixed with measurements."""
 
-    benchmark: str
-    metric: str
+    benchmark: Label
+    metric: Label
     value: float
-    unit: str = ""
-    setting: str | None = Field(default=None, description="zero-shot, fine-tuned, …")
+    unit: str = Field(default="", max_length=20)
+    setting: Label | None = Field(default=None, description="zero-shot, fine-tuned, …")
     lower_is_better: bool = False
     suite: str | None = Field(default=None, pattern=SLUG, description="our suite this figure corresponds to")
     categories: list[ReportedCategory] = Field(default_factory=list)
     source: str = Field(pattern=URL)
     as_of: str | None = Field(default=None, pattern=PARTIAL_DATE)
-    note: str | None = None
+    note: Note | None = None
 
 
 class ModelCard(Strict):
     id: str = Field(pattern=SLUG)
-    name: str = Field(min_length=1)
-    organization: str = Field(min_length=1)
+    name: Label
+    organization: Label
     access: Literal[ACCESS]  # type: ignore[valid-type]
     modalities: Modalities
     release_date: str | None = Field(pattern=PARTIAL_DATE, description="YYYY, YYYY-MM or YYYY-MM-DD; null if unknown")
     license: License
     tasks: list[Task]
-    overview: str = Field(min_length=1, description="Markdown")
-    family: str | None = None
+    overview: str = Field(min_length=1, max_length=MARKDOWN_MAX, description="Markdown")
+    family: Label | None = None
     parameters: Parameters | None = None
     context_window: int | None = Field(default=None, ge=1)
     links: Links = Links()
@@ -136,7 +146,7 @@ class ModelCard(Strict):
     features: list[Feature] = Field(default_factory=list)
     runner: Runner | None = None
     reported: list[Reported] = Field(default_factory=list)
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[Label] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------- eval suite
@@ -144,7 +154,7 @@ class ModelCard(Strict):
 
 class Category(Strict):
     id: str = Field(pattern=SLUG)
-    name: str
+    name: Label
 
 
 class Grader(Strict):
@@ -195,7 +205,7 @@ class SuiteSource(Strict):
 
 class Suite(Strict):
     id: str = Field(pattern=SLUG)
-    name: str
+    name: Label
     version: str
     description: str
     categories: list[Category] = Field(min_length=1)

@@ -36,23 +36,28 @@ FULL_SWAP_SHARE = 0.5  # above this share of changed outputs, swap whole treesâ€
 FULL_SWAP_MAX_FILES = 5000  # â€¦unless the site is big: deleting a 40,000-file old tree costs more than renaming files
 
 
-def read_input(path: Path, root: Path) -> bytes:
-    """A file's bytes, or for a symlink that leads out of ``root`` only its target's name: the
-    build never reads files outside the project (the catalog loader reports such links)."""
-    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
-        return b"symlink:" + os.fsencode(os.readlink(path))
+def read_input(path: Path, root: Path, folder_inside: bool = True) -> bytes:
+    """A file's bytes, or for one that a symlink leads out of ``root`` only its resolved name: the
+    build never reads files outside the project (the catalog loader reports such links). Globs do
+    not descend into symlinked folders, so a file can only leave ``root`` through its own link or
+    through the folder being hashed (``folder_inside``, resolved once per folder)."""
+    if not folder_inside or path.is_symlink():
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root.resolve()):
+            return b"outside:" + os.fsencode(resolved)
     return path.read_bytes()
 
 
 def hash_tree(h, folder: Path, root: Path, patterns: tuple[str, ...] = ("**/*",)) -> None:
     if not folder.exists():
         return
+    folder_inside = folder.resolve().is_relative_to(root.resolve())
     files = sorted({p for pattern in patterns for p in folder.glob(pattern) if p.is_file()})
     for path in files:
         if "__pycache__" in path.parts:
             continue
         rel = path.relative_to(root).as_posix().encode()
-        data = read_input(path, root)
+        data = read_input(path, root, folder_inside)
         h.update(len(rel).to_bytes(8, "big") + rel + len(data).to_bytes(8, "big"))
         h.update(hashlib.sha256(data).digest())
 

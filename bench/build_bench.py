@@ -1,0 +1,226 @@
+"""How fast the site builds at 50 and 200 models, and how heavy the flagship compare page is.
+
+For each catalog size N (synthetic: N models x M prompts, a run record for every pair; see
+synthetic_catalog.py) it prints:
+
+* full build: pages written, wall seconds, pages per second, and the CPU seconds it used (the
+  build process and its render workers), which tell how well both cores were used and what the
+  figure would be on an idle machine when other work shares the CPU;
+* rebuild with nothing changed, and with one card changed (files written, seconds);
+* sizes of one model page and of the flagship compare page, so that per-page growth with the
+  catalog shows (a page must not embed the whole catalog);
+* the flagship compare page's weight in chromium: every HTML, CSS and JS response it loads,
+  gzipped (images aside), and the number of requests that leave the local server (must be 0).
+  Measured for the largest synthetic catalog and for the shipped catalog's flagship page.
+
+Every build runs as a fresh ``python`` process, as ``build-site`` does, so interpreter start and
+imports are included. It runs a copy of generator/ and site_templates/ taken when the bench
+starts: the build's digests cover its own code, so an edit in the working tree during the bench
+would otherwise turn the "nothing changed" rebuild into a full one.
+
+Targets (issue 6): >= 1,000 pages/s full build, < 1 s no-change rebuild, flagship page <= 30 KB
+gzipped, 0 third-party requests. Results and their discussion: docs/performance.md.
+
+Run: .venv/bin/python bench/build_bench.py            (about 3 minutes on 2 cores)
+     .venv/bin/python bench/build_bench.py --models 50 --keep
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from bench.synthetic_catalog import FLAGSHIP, edit_card, write_catalog  # noqa: E402
+
+CHROMIUM = os.environ.get("VL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+REAL_FLAGSHIP = "compare/florence-2-large-vs-gemma-4-26b-a4b/index.html"
+WEIGHED_TYPES = ("document", "stylesheet", "script")
+# One build in a fresh interpreter, from the frozen code copy; prints the BuildReport as JSON.
+BUILD_SCRIPT = ("import json, os, sys\nfrom generator.site import build\n"
+                "assert build.__file__.startswith(os.getcwd()), build.__file__  # the frozen copy\n"
+                "r = build.build(sys.argv[1], sys.argv[2], jobs=int(sys.argv[3]))\nprint(json.dumps(r.__dict__))\n")
+
+
+@dataclass
+class Timed:
+    report: dict
+    wall: float
+    cpu: float  # user + system seconds of the build process and everything it waited for
+
+
+def snapshot_code(work: Path) -> Path:
+    """A frozen copy of the code a build runs (``python -c`` in it imports this copy first)."""
+    code = work / "code"
+    for name in ("generator", "site_templates"):
+        shutil.copytree(REPO / name, code / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return code
+
+
+def timed_build(code: Path, root: Path, out: Path, jobs: int) -> Timed:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", BUILD_SCRIPT, str(root), str(out), str(jobs)], cwd=code,
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode:
+        raise SystemExit(f"build failed:\n{done.stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Timed(json.loads(done.stdout.strip().splitlines()[-1]), wall, cpu)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
+
+
+def page_weight(site: Path, rel: str) -> dict:
+    """Open ``rel`` in chromium from a local server: gzipped bytes per HTML/CSS/JS response, other hosts."""
+    from playwright.sync_api import sync_playwright
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    local = f"127.0.0.1:{server.server_address[1]}"
+    requests: list[str] = []
+    weights: dict[str, int] = {}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.on("request", lambda request: requests.append(request.url))
+            responses = []
+            page.on("response", lambda response: responses.append(response))
+            page.goto(f"http://{local}/{rel}", wait_until="networkidle")
+            for response in responses:
+                if response.request.resource_type in WEIGHED_TYPES and response.status == 200:
+                    path = urlsplit(response.url).path
+                    weights[path] = len(gzip.compress(response.body(), 9))
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    foreign = [u for u in requests if not u.startswith("data:") and urlsplit(u).netloc != local]
+    return {"gzip_bytes": sum(weights.values()), "files": weights, "requests": len(requests), "third_party": foreign}
+
+
+def size(site: Path, rel: str) -> int:
+    return (site / rel).stat().st_size
+
+
+def bench_catalog(code: Path, models: int, prompts: int, jobs: int, work: Path) -> dict:
+    root, out = work / f"n{models}" / "catalog", work / f"n{models}" / "public"
+    started = time.perf_counter()
+    write_catalog(root, models, prompts)
+    generated = time.perf_counter() - started
+    full = timed_build(code, root, out, jobs)
+    unchanged = timed_build(code, root, out, jobs)
+    edit_card(root, models // 2, "A sentence added by the bench.")
+    one_card = timed_build(code, root, out, jobs)
+    flagship = f"compare/{FLAGSHIP[0]}-vs-{FLAGSHIP[1]}/index.html"
+    return {"models": models, "prompts": prompts, "generated_s": generated, "full": full, "unchanged": unchanged,
+            "one_card": one_card, "model_page": size(out, f"models/{FLAGSHIP[0]}/index.html"),
+            "compare_page": size(out, flagship), "leaderboard": size(out, "index.html"),
+            "site": out, "flagship": flagship}
+
+
+def bench_real_catalog(code: Path, jobs: int, work: Path) -> tuple[Path, Timed]:
+    root = work / "real" / "catalog"
+    root.mkdir(parents=True)
+    for name in ("model_cards", "evals"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy2(REPO / "site.yaml", root / "site.yaml")
+    out = work / "real" / "public"
+    return out, timed_build(code, root, out, jobs)
+
+
+def machine() -> str:
+    model = platform.processor() or "?"
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return (f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}")
+
+
+def kb(n: int) -> str:
+    return f"{n / 1024:.1f} KB"
+
+
+def print_results(rows: list[dict], weights: dict[str, dict], real: Timed, load: tuple, jobs: int) -> None:
+    print(f"\nmachine: {machine()}; jobs={jobs}; load average before: {load[0]:.2f}, after: {os.getloadavg()[0]:.2f}")
+    print("\n| models x prompts | pages (files) written | full build | pages/s | CPU s (use of cores) | no change "
+          "| one card changed |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        f, u, o = r["full"], r["unchanged"], r["one_card"]
+        pages = f.report["pages"]
+        print(f"| {r['models']} x {r['prompts']} | {pages:,} ({f.report['written']:,}) | {f.wall:.1f} s | "
+              f"{pages / f.wall:,.0f} | "
+              f"{f.cpu:.1f} ({f.cpu / f.wall:.2f}) | {u.wall:.2f} s (in-process {u.report['seconds']:.2f} s) | "
+              f"{o.wall:.1f} s, {o.report['written']} files written, {o.report['removed']} removed |")
+    print(f"\nshipped catalog: {real.report['pages']} pages in {real.wall:.1f} s ({real.cpu:.1f} CPU s)")
+    print("\n| models | model page | flagship compare page | leaderboard |\n|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['models']} | {kb(r['model_page'])} | {kb(r['compare_page'])} | {kb(r['leaderboard'])} |")
+    print("\n| page | HTML + CSS + JS, gzipped | files | requests | third-party requests |\n|---|---|---|---|---|")
+    for label, w in weights.items():
+        files = ", ".join(f"{Path(p).name} {kb(n)}" for p, n in sorted(w["files"].items()))
+        print(f"| {label} | {kb(w['gzip_bytes'])} | {files} | {w['requests']} | {len(w['third_party'])} |")
+        for url in w["third_party"]:
+            print(f"  third-party: {url}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", type=int, nargs="+", default=[50, 200])
+    parser.add_argument("--prompts", type=int, default=100)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--tmp", type=Path, default=None, help="where the catalogs and sites go (default: system temp)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated catalogs and sites")
+    args = parser.parse_args()
+    load = os.getloadavg()
+    work = Path(tempfile.mkdtemp(prefix="vl-build-bench-", dir=args.tmp))
+    try:
+        code = snapshot_code(work)
+        rows = []
+        for n in args.models:
+            print(f"building {n} models x {args.prompts} prompts …", file=sys.stderr)
+            rows.append(bench_catalog(code, n, args.prompts, args.jobs, work))
+        real_site, real = bench_real_catalog(code, args.jobs, work)
+        biggest = rows[-1]
+        weights = {
+            f"synthetic flagship ({biggest['models']} models)": page_weight(biggest["site"], biggest["flagship"]),
+            f"shipped flagship ({REAL_FLAGSHIP.split('/')[1]})": page_weight(real_site, REAL_FLAGSHIP),
+        }
+        print_results(rows, weights, real, load, args.jobs)
+    finally:
+        if args.keep:
+            print(f"\nkept: {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
