@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_EXTERNAL = REPO_ROOT.parent / "shared" / "external"
+sys.path.insert(0, str(REPO_ROOT))  # bench/ and scripts/ are not installed packages; tests import from them
 
 
 def require_binary(name: str) -> str:

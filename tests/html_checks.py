@@ -100,8 +100,9 @@ def check_site(out: Path, base_url: str = "") -> dict[str, list[str]]:
                 found.append(f"{tag} {attribute} is not relative: {link}")
                 continue
             target = (folder / unquote(parts.path)).resolve() if parts.path else page
-            if target.is_dir():
-                target = target / "index.html"
+            if target.is_dir():  # a web server would serve index.html, but a browser on file:// lists the folder
+                found.append(f"{tag} {attribute} links a folder, not its index.html (breaks from disk): {link}")
+                continue
             if target != out and out not in target.parents:
                 found.append(f"{tag} {attribute} leaves the site: {link}")
             elif not target.is_file():

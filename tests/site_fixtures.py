@@ -2,14 +2,13 @@
 
 ``write_catalog`` writes three models (one with pricing and tokens, one without prices whose
 tokens are unknown plus an imported run, one never run), one suite with five scored prompts and
-one demo prompt, and run records including an errored one. ``write_synthetic`` writes N models
-x M prompts of random-but-seeded runs, for speed checks.
+one demo prompt, and run records including an errored one. Large synthetic catalogs (N models x
+M prompts) come from ``bench/synthetic_catalog.py``.
 """
 
 from __future__ import annotations
 
 import json
-import random
 import struct
 import zlib
 from pathlib import Path
@@ -194,54 +193,4 @@ def write_catalog(root: Path) -> Path:
         folder = root / "evals" / "runs" / "evals" / model
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{run}.jsonl").write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
-    return root
-
-
-# ------------------------------------------------------------------ synthetic catalogs for speed checks
-
-def write_synthetic(root: Path, n_models: int, n_prompts: int, seed: int = 7) -> Path:
-    rng = random.Random(seed)
-    root = Path(root)
-    (root / "model_cards").mkdir(parents=True, exist_ok=True)
-    (root / "site.yaml").write_text("title: Synthetic board\nfeatured_suites: [synth]\n"
-                                    f"flagship: [model-000, model-001]\n")
-    categories = ["counting", "reading", "spatial", "defects", "objects"]
-    prompts = [(f"p{i:03d}", categories[i % 5], "vqa", f"Question {i}?", str(i % 7)) for i in range(n_prompts)]
-    suite_dir = root / "evals" / "suites" / "synth"
-    (suite_dir / "images").mkdir(parents=True, exist_ok=True)
-    image = tiny_png()
-    for pid, *_ in prompts:
-        (suite_dir / "images" / f"{pid}.png").write_bytes(image)
-    head = SUITE_HEAD.replace("id: evals", "id: synth").replace("Test Evals", "Synthetic").replace(
-        "  - {id: counting, name: Counting}\n  - {id: reading, name: Reading}\n",
-        "".join(f"  - {{id: {c}, name: {c.title()}}}\n" for c in categories))
-    lines = [head]
-    lines += [f"  - {{file: images/{pid}.png, source: tests, license: CC0-1.0}}\n" for pid, *_ in prompts]
-    lines.append("prompts:\n")
-    for pid, category, task, text, expected in prompts:
-        lines.append(f"  - id: {pid}\n    image: images/{pid}.png\n    category: {category}\n    task: {task}\n"
-                     f"    prompt: {json.dumps(text)}\n    expected: {json.dumps(expected)}\n    grader: {{name: exact}}\n")
-    (suite_dir / "suite.yaml").write_text("".join(lines))
-    for m in range(n_models):
-        model = f"model-{m:03d}"
-        priced = m % 3 != 0
-        card = (f"id: {model}\nname: Model {m:03d}\norganization: Org {m % 7}\naccess: {'open' if m % 2 else 'closed'}\n"
-                f"modalities: {{inputs: [text, image], outputs: [text]}}\nrelease_date: 2025-0{1 + m % 9}\n"
-                f"license: {{id: Apache-2.0}}\ntasks: [vqa, captioning]\nparameters: {{total: {1 + m % 30}B}}\n"
-                f"overview: Synthetic model number {m}, **for speed checks**.\n")
-        if priced:
-            card += (f"pricing: {{input_per_1m: {0.05 + m % 5 / 10:.2f}, output_per_1m: {0.2 + m % 4 / 10:.2f}, "
-                     f"source: https://example.org/prices, as_of: 2026-01}}\n")
-        (root / "model_cards" / f"{model}.yaml").write_text(card)
-        skill = rng.random()
-        rows = []
-        for prompt in prompts:
-            pid, *_, expected = prompt
-            right = rng.random() < skill
-            rows.append(_record(prompt, image, model, expected if right else "no idea", run_id=f"{model}-r1",
-                                started="2026-01-01T00:00:00Z", latency=round(rng.uniform(0.2, 30), 3),
-                                tokens=(rng.randint(200, 400), rng.randint(5, 300)), suite="synth"))
-        folder = root / "evals" / "runs" / "synth" / model
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "r1.jsonl").write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
     return root

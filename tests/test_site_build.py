@@ -6,10 +6,8 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from html.parser import HTMLParser
 from itertools import combinations
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -23,7 +21,9 @@ from generator.site.build import build
 from generator.site.markdown import render_markdown
 from generator.site.pages import canonical_pair
 
-from site_fixtures import FLAGSHIP, PROMPTS, write_catalog, write_synthetic
+from bench.synthetic_catalog import write_catalog as write_synthetic_catalog
+from html_checks import check_site
+from site_fixtures import FLAGSHIP, PROMPTS, write_catalog
 
 MODELS = ["alpha-vl", "beta-ocr", "gamma-det"]
 
@@ -160,60 +160,8 @@ def test_prompt_page_escapes_raw_answers(site: Path):
 
 # ------------------------------------------------------------------ links
 
-class Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.links: list[str] = []
-        self.ids: set[str] = set()
-        self.base: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if "id" in attrs:
-            self.ids.add(attrs["id"])
-        if tag == "base":
-            self.base = attrs.get("href")
-        for key in ("href", "src"):
-            if attrs.get(key) and tag != "base" and not (tag == "link" and attrs.get("rel") == "canonical"):
-                self.links.append(attrs[key])
-
-
-def parse(path: Path) -> Links:
-    parser = Links()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser
-
-
-def check_links(out: Path) -> list[str]:
-    """Every local href/src in every page resolves to a file (and #fragment to an id)."""
-    broken = []
-    cache: dict[Path, Links] = {}
-    for page in sorted(out.rglob("*.html")):
-        parsed = cache.setdefault(page, parse(page))
-        base_dir = out if parsed.base else page.parent
-        for link in parsed.links:
-            parts = urlsplit(link)
-            if parts.scheme in ("http", "https", "mailto"):
-                continue
-            if parts.scheme or parts.netloc or (link.startswith("/") and not parsed.base):
-                broken.append(f"{page.relative_to(out)}: not relative: {link}")
-                continue
-            target = page if not parts.path else (base_dir / unquote(parts.path)).resolve()
-            if target.is_dir():
-                broken.append(f"{page.relative_to(out)}: links a folder (breaks from disk): {link}")
-                continue
-            if out.resolve() not in target.parents or not target.is_file():
-                broken.append(f"{page.relative_to(out)}: broken: {link}")
-                continue
-            if parts.fragment and target.suffix == ".html":
-                ids = cache.setdefault(target, parse(target)).ids
-                if parts.fragment not in ids:
-                    broken.append(f"{page.relative_to(out)}: missing anchor: {link}")
-    return broken
-
-
 def test_all_links_are_relative_and_resolve(site: Path):
-    assert check_links(site) == []
+    assert check_site(site) == {}
 
 
 def test_404_uses_base_href_from_base_url(site: Path):
@@ -335,7 +283,7 @@ def test_one_card_change_rewrites_only_its_pages_and_removed_pages_go(tmp_path):
     assert not (out / "compare/gamma-det-vs-beta-ocr").exists()
     assert (out / "compare/alpha-vl-vs-beta-ocr/index.html").stat().st_ino == before[
         "compare/alpha-vl-vs-beta-ocr/index.html"][2]
-    assert check_links(out) == []
+    assert check_site(out) == {}
 
 
 def test_build_leaves_nothing_in_the_working_directory(tmp_path, monkeypatch):
@@ -349,7 +297,7 @@ def test_build_leaves_nothing_in_the_working_directory(tmp_path, monkeypatch):
 
 def test_compare_page_weight_and_parallel_build(tmp_path, monkeypatch):
     """Six models x 100 prompts, both cores: a compare page with a full head-to-head stays light."""
-    root = write_synthetic(tmp_path / "c", 6, 100)
+    root = write_synthetic_catalog(tmp_path / "c", 6, 100)
     out = tmp_path / "public"
     monkeypatch.setattr(site_build, "SERIAL_BELOW", 0)
     report = build(root, out, jobs=2)
@@ -358,4 +306,4 @@ def test_compare_page_weight_and_parallel_build(tmp_path, monkeypatch):
     assets = b"".join((out / "static" / name).read_bytes() for name in ("site.css", "site.js"))
     weight = len(gzip.compress(page, 9)) + len(gzip.compress(assets, 9))
     assert weight <= 30 * 1024, weight
-    assert check_links(out) == []
+    assert check_site(out) == {}

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -26,10 +25,7 @@ import generator.site.publish as site_publish
 from generator.catalog import CatalogError
 from generator.site.build import build
 
-from conftest import REPO_ROOT
-
-sys.path.insert(0, str(REPO_ROOT))
-from bench.synthetic_catalog import edit_card, model_id, write_catalog  # noqa: E402
+from bench.synthetic_catalog import edit_card, model_id, write_catalog
 
 MODELS, PROMPTS = 8, 20
 EDITED = 3  # the card edited below: model-003

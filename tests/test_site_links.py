@@ -78,8 +78,8 @@ def test_link_checker_finds_what_it_should(tmp_path: Path):
     page = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title></head><body>'
             '<p id="x">{}</p></body></html>')
     (tmp_path / "sub").mkdir()
-    (tmp_path / "sub/index.html").write_text(page.format('<a href="#x">ok</a><a href="../sub/">folder</a>'))
-    bad = {"missing.html": '<a href="nowhere/index.html">a</a>', "anchor.html": '<a href="sub/index.html#nope">a</a>',
+    (tmp_path / "sub/index.html").write_text(page.format('<a href="#x">ok</a><a href="../sub/index.html">ok</a>'))
+    bad = {"missing.html": '<a href="nowhere/index.html">a</a>', "folder.html": '<a href="sub/">a folder</a>', "anchor.html": '<a href="sub/index.html#nope">a</a>',
            "absolute.html": f'<a href="{BASE_URL}models/">a</a>', "rooted.html": '<img src="/static/x.png" alt="">',
            "escape.html": '<a href="../../etc/passwd">a</a>', "unclosed.html": "<div><span>x</div>",
            "nested.html": "<p><div>x</div></p>", "dupe.html": '<span id="x"></span>'}
