@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -39,7 +38,7 @@ def main():
     """Vision Leaderboard: compare vision models on the same images, with every raw answer."""
 
 
-root_option = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+root_option = click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".",
                            show_default=True, help="project folder with model_cards/, evals/ and site.yaml")
 
 
@@ -85,12 +84,15 @@ def schema(root: Path, check: bool):
 
 
 def build_site():
-    """Entry point of the `build-site` script: the same as `leaderboard build`."""
-    sys.argv.insert(1, "build")
-    main()
+    """Entry point of the `build-site` script: the same as `leaderboard build` (its help says
+    `Usage: build-site [OPTIONS]`, not `build-site build`)."""
+    from .site.commands import build
+
+    build(prog_name="build-site")
 
 
 def run_evals():
     """Entry point of the `run-evals` script: the same as `leaderboard run`."""
-    sys.argv.insert(1, "run")
-    main()
+    from .runner.commands import run
+
+    run(prog_name="run-evals")

@@ -17,7 +17,7 @@ from .live.uploads import MB, Limits
 
 
 @click.command()
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".", show_default=True,
               help="project folder with model_cards/, evals/ and site.yaml")
 @click.option("--public", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="the built site to serve  [default: ROOT/public]")
@@ -66,4 +66,10 @@ def _build(root: Path, public: Path) -> None:
     from .site.build import build
 
     click.echo(f"building the site into {public}", err=True)
-    click.echo(build(root=root, out=public).summary(), err=True)
+    try:
+        report = build(root=root, out=public)
+    except ValueError as e:  # --public pointing at the project itself (build replaces that folder)
+        if str(e).startswith("refusing to build"):
+            raise click.UsageError(f"{e}; pass another --public") from None
+        raise
+    click.echo(report.summary(), err=True)

@@ -354,6 +354,21 @@ def test_grade_record():
         grade_record(unknown, _record("four"))
 
 
+def test_an_unknown_grader_name_is_a_catalog_error_with_its_line(tmp_path):
+    """`validate` catches a misspelt grader, instead of `build` crashing when it grades a record."""
+    folder = tmp_path / "evals" / "suites" / "s"
+    (folder / "images").mkdir(parents=True)
+    Image.new("RGB", (8, 8)).save(folder / "images" / "i.png")
+    (folder / "suite.yaml").write_text(
+        "id: s\nname: S\nversion: '1'\ndescription: d\ncategories: [{id: c, name: C}]\n"
+        "images: [{file: images/i.png, source: here, license: CC0-1.0}]\n"
+        "prompts:\n  - id: p\n    image: images/i.png\n    category: c\n    task: vqa\n    prompt: How many?\n"
+        "    expected: 4\n    grader:\n      name: numbr\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "--root", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "evals/suites/s/suite.yaml:14: prompts.0.grader: unknown grader 'numbr'; known: caption-similarity" in result.output
+
+
 # ---------------------------------------------------------------- leaderboard rescore
 
 

@@ -229,3 +229,22 @@ def test_cli_reports_a_broken_card(tmp_path):
     (tmp_path / "model_cards" / "bad.yaml").write_text("id: bad\n")
     result = CliRunner().invoke(main, ["import", "vision-ai-checkup", str(VAC), "--root", str(tmp_path)])
     assert result.exit_code != 0 and "model_cards/bad.yaml" in result.output
+
+
+def test_image_names_cannot_reach_outside_the_checkout(tmp_path):
+    """prompts.csv is a third party's file: a path in file_name, or a symlink out of the checkout,
+    never gets a file from elsewhere on this machine copied into the suite (and onto the site)."""
+    secret = tmp_path / "secret.png"
+    Image.new("RGB", (8, 8), "green").save(secret)
+    checkout = make_checkout(tmp_path / "vac", {})
+    (checkout / "images" / "b.jpeg").unlink()
+    (checkout / "images" / "b.jpeg").symlink_to(secret)
+    text = (checkout / "prompts.csv").read_text(encoding="utf-8")
+    (checkout / "prompts.csv").write_text(text.replace("gone.png", "../../secret.png"), encoding="utf-8", newline="")
+    root = tmp_path / "project"
+    write_card(root, "tiny-vlm", "Tiny", "Us", [])
+    report = import_vision_ai_checkup(checkout, root)
+    assert sorted(report.missing_images) == ["../../secret.png", "b.png"]
+    images = root / "evals" / "suites" / "vision-ai-checkup" / "images"
+    assert [p.name for p in images.iterdir()] == ["a.jpeg"]
+    load_catalog(root)

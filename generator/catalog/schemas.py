@@ -179,6 +179,16 @@ class Prompt(Strict):
     expected: Any = None
     grader: Grader | None = None
 
+    @field_validator("grader")
+    @classmethod
+    def _known_grader(cls, grader: Grader | None) -> Grader | None:
+        """An unknown grader name is a `validate` error with its line, not a crash at build time."""
+        from ..grading import GRADERS  # imported here: the graders import these schemas
+
+        if grader is not None and grader.name not in GRADERS:
+            raise ValueError(f"unknown grader {grader.name!r}; known: {', '.join(sorted(GRADERS))}")
+        return grader
+
     @model_validator(mode="after")
     def _graded_needs_expected(self) -> "Prompt":
         if self.grader is not None and self.expected is None:

@@ -1,5 +1,6 @@
-"""Box metrics shared by the detection graders and the site's task pages: IoU, one-to-one
-matching of predicted to expected boxes, and COCO-style mean average precision.
+"""Box metrics: IoU and one-to-one matching of predicted to expected boxes, shared by the
+detection graders and the site's galleries (``generator.site.overlays``), and COCO-style mean
+average precision (tested, but no page shows it yet).
 
 Pure Python on ``Box`` objects (original-image pixels ``[x1, y1, x2, y2]``), so the site can
 compute them at build time without the runner's dependencies.

@@ -92,7 +92,7 @@ def _write_snapshot(path: Path, snapshot: Snapshot) -> None:
 
 
 @click.command()
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".", show_default=True,
               help="project folder with model_cards/, evals/ and site.yaml")
 @click.option("--write", is_flag=True, help=f"update the snapshots in {VERDICT_DIR}/ to the current verdicts")
 def rescore(root: Path, write: bool):
@@ -121,6 +121,6 @@ def rescore(root: Path, write: bool):
     for problem in problems:
         console.print(f"[red]problem:[/red] {escape(problem)}", highlight=False)
     if write:
-        console.print(f"snapshots written to {root / VERDICT_DIR}/")
+        console.print(f"snapshots written to {escape(str(root / VERDICT_DIR))}/", highlight=False)
     if problems:
         raise SystemExit(1)

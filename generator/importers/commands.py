@@ -38,7 +38,7 @@ def _print_report(report: ImportReport) -> None:
 
 @import_group.command("vision-ai-checkup")
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".", show_default=True,
               help="project folder with model_cards/ and evals/")
 @click.option("--commit", help="the checkout's commit, when PATH is not a git repository")
 def vision_ai_checkup(path: Path, root: Path, commit: str | None):

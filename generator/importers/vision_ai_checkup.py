@@ -13,7 +13,10 @@ What the checkout holds and how it is read:
   from ``grader_for_vac``. A row without an answer becomes an unscored (demo) prompt.
 - ``images/`` (or ``images/compressed/``): the CSV names ``<stem>.png`` while checkouts may hold
   ``<stem>.jpeg`` copies, so an image is the exact file name if present, else the same stem with
-  another image suffix. A prompt whose image is missing is reported and skipped, never guessed.
+  another image suffix, looked up only as a bare file name inside the checkout (a name with a path,
+  or a symlink out of the checkout, counts as missing). A prompt whose image is missing is
+  reported and kept without an image (``image_missing`` says why): its published answers are
+  still records, but the runner cannot re-run it. Nothing is guessed.
   Each copied image gets a licence line pointing at its file in the repository (a flattened copy
   of ``images/compressed/`` is pointed back there).
 - ``data/results/result_<slug>.json`` (a flat ``results/`` is read as the repository's
@@ -179,16 +182,26 @@ def prompt_ids(rows: list[CsvRow]) -> list[str]:
 
 
 def find_image(checkout: Path, file_name: str) -> Path | None:
-    """The image a CSV row names: the exact file, else the same stem with another image suffix."""
+    """The image a CSV row names: the exact file, else the same stem with another image suffix.
+
+    The CSV is a third party's data: a name that is not a bare file name ("../../etc/passwd") and
+    a file that resolves outside the checkout (a symlink) are never read, so they count as missing."""
+    if not file_name or file_name in (".", "..") or Path(file_name).name != file_name or "\\" in file_name:
+        return None
+    root = checkout.resolve()
+
+    def usable(path: Path) -> bool:
+        return path.is_file() and path.resolve().is_relative_to(root)
+
     for folder in IMAGE_DIRS:
         exact = checkout / folder / file_name
-        if exact.is_file():
+        if usable(exact):
             return exact
     stem = Path(file_name).stem
     for folder in IMAGE_DIRS:
         for suffix in IMAGE_SUFFIXES:
             candidate = checkout / folder / (stem + suffix)
-            if candidate.is_file():
+            if usable(candidate):
                 return candidate
     return None
 
@@ -242,10 +255,6 @@ class ImportReport:
     missing_images: list[str]  # CSV file names with no image in the checkout
     unused_images: list[str]  # images in the checkout that no CSV row names
     results: list[ResultImport]
-
-    @property
-    def unmapped_models(self) -> list[ResultImport]:
-        return [r for r in self.results if r.model is None]
 
 
 def alias_index(cards: dict[str, ModelCard]) -> dict[str, str]:

@@ -46,7 +46,7 @@ def _card_and_suite(root: Path, model_id: str, suite_id: str):
         raise click.UsageError(f"no model card {model_id!r}; known: {', '.join(sorted(catalog.cards)) or 'none'}")
     if card.runner is None:
         raise click.ClickException(f"model card {model_id!r} has no runner section, so it cannot be run "
-                                   "(see docs/running-on-gpus.md)")
+                                   "(see 'The runner section' in docs/adding-a-model.md)")
     loaded = catalog.suites.get(suite_id)
     if loaded is None:
         raise click.UsageError(f"no suite {suite_id!r}; known: {', '.join(sorted(catalog.suites)) or 'none'}")

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
@@ -162,11 +163,11 @@ def render_summary(summary: Summary, job: Job, console: Console) -> None:
         table.add_row(name, str(value), style=style)
     console.print(table)
     for prompt_id, error in summary.error_samples[:10]:
-        console.print(f"[red]error[/red] {prompt_id}: {error}", highlight=False)
+        console.print(f"[red]error[/red] {escape(prompt_id)}: {escape(error)}", highlight=False)  # an error may hold "[/path]"
     if len(summary.error_samples) > 10:
-        console.print(f"… and {len(summary.error_samples) - 10} more errors in {job.run_file}")
+        console.print(f"… and {len(summary.error_samples) - 10} more errors in {escape(str(job.run_file))}", highlight=False)
     if job.run_file is not None and summary.run:
-        console.print(f"records appended to {job.run_file}", highlight=False)
+        console.print(f"records appended to {escape(str(job.run_file))}", highlight=False)
 
 
 def _seconds(value: float | None) -> str:

@@ -8,7 +8,7 @@ import click
 
 
 @click.command()
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".", show_default=True,
               help="project folder with model_cards/, evals/ and site.yaml")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="output folder  [default: ROOT/public]")
