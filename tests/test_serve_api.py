@@ -268,6 +268,15 @@ def test_only_allowed_origins_may_call_the_api_across_origins(server):
         assert status == 204 and "POST" in headers["Access-Control-Allow-Methods"]
         _, headers, _ = request(server, "GET", "/api/models", headers={"Origin": site})  # no --allow-origin
         assert "Access-Control-Allow-Origin" not in headers
+        # a page elsewhere cannot start runs here (a simple POST needs no preflight, so refuse it outright)
+        body, form = multipart({"task": "ocr", "models": "tesseract-5"}, b"not even read")
+        status, _, answer = request(other, "POST", "/api/run", body, {**form, "Origin": "https://elsewhere.example"})
+        assert status == 403 and "--allow-origin" in json.loads(answer)["error"]
+        status, _, answer = request(server, "POST", "/api/run", body, {**form, "Origin": site})
+        assert status == 403
+        own = "http://{}:{}".format(*server.server_address[:2])
+        status, _, answer = request(server, "POST", "/api/run", body, {**form, "Origin": own})
+        assert status == 415  # same origin passes the check and reaches the upload validation
     finally:
         other.shutdown()
         other.server_close()

@@ -26,7 +26,7 @@ unavailable model, unknown task, task a model does not support, missing prompt.
 
 Anything else is a file under the site folder (404 with the site's 404.html otherwise).
 Cross-origin API calls (a static site whose ``live_api`` points here) are allowed only for the
-origins given with ``--allow-origin``.
+origins given with ``--allow-origin``; a POST from any other web page is refused with 403.
 """
 
 from __future__ import annotations
@@ -94,6 +94,11 @@ class LiveHandler(BaseHTTPRequestHandler):
             self._drain(self.headers.get("Content-Length"))
             self._send_json(404 if not path.startswith("/api/") else 405,
                             {"error": f"POST is only accepted at /api/run, not {path}"})
+            return
+        if not self._origin_allowed():
+            self._drain(self.headers.get("Content-Length"))
+            self._send_json(403, {"error": f"runs from {self.headers.get('Origin')} are refused: start "
+                                           "`leaderboard serve --allow-origin ORIGIN` to accept that site"})
             return
         try:
             run = self._parse_run()
@@ -259,6 +264,15 @@ class LiveHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(body)
+
+    def _origin_allowed(self) -> bool:
+        """A run costs this machine's CPU or GPU, so another web page the user has open must not be
+        able to start one (a simple cross-origin POST needs no preflight): browsers send Origin with
+        every POST, and only this server's own pages and --allow-origin sites may run models."""
+        origin = self.headers.get("Origin")
+        if origin is None:  # not a browser: curl, scripts, tests
+            return True
+        return urlsplit(origin).netloc == self.headers.get("Host") or origin in self.server.allow_origins
 
     def _cors_headers(self) -> None:
         origin = self.headers.get("Origin")
