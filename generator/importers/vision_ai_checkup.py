@@ -332,7 +332,8 @@ def _build_suite(checkout: Path, rows: list[CsvRow], suite_dir: Path, commit: st
         source = find_image(checkout, row.file_name)
         image = f"images/{source.name}" if source is not None else None
         if source is None:
-            missing.append(row.file_name)
+            if row.file_name not in missing:  # one image may serve several prompts
+                missing.append(row.file_name)
         elif image not in images:
             (suite_dir / "images").mkdir(parents=True, exist_ok=True)
             (suite_dir / image).write_bytes(source.read_bytes())
