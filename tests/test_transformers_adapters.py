@@ -211,11 +211,16 @@ def test_florence2_records_bad_items_and_runs_the_rest(florence, red_box_image):
 
 
 def test_params_are_the_generation_settings_plus_what_changes_boxes(florence, florence2_dir, vlms):
+    # loaded adapters name the dtype their weights run in: bfloat16 and float32 answer differently
     assert florence.params() == {"max_new_tokens": NEW_TOKENS, "min_new_tokens": NEW_TOKENS, "num_beams": 1,
-                                 "do_sample": False}
+                                 "do_sample": False, "dtype": "float32"}
     defaults = make_adapter(Runner(adapter="florence2", model=str(florence2_dir))).params()
     assert defaults == {"max_new_tokens": 1024, "num_beams": 3, "do_sample": False}
-    assert vlms["gemma3"].params() == {**FORCED_LENGTH, "do_sample": False, "box_convention": "gemini"}
+    assert make_adapter(Runner(adapter="florence2", model=str(florence2_dir), dtype="bfloat16")).params()["dtype"] == "bfloat16"
+    gemma3 = vlms["gemma3"]
+    if gemma3.model is None:
+        gemma3.load()
+    assert gemma3.params() == {**FORCED_LENGTH, "do_sample": False, "box_convention": "gemini", "dtype": "float32"}
     assert set(vlms["gemma3"].libraries()) == {"supervision"}
 
 

@@ -97,7 +97,10 @@ class TransformersAdapter(Adapter):
         return {**self.default_params, **self.config.params}
 
     def params(self) -> dict[str, Any]:
-        return {**self.generation_settings(), **self.template_params()}
+        """Generation settings, templates and the weights' dtype: a bfloat16 and a float32 run answer
+        differently, so the dtype is in the record and the cache key (once loaded, the resolved one)."""
+        dtype = str(self.dtype).removeprefix("torch.") if self.dtype is not None else self.config.dtype
+        return {**self.generation_settings(), **self.template_params(), **({"dtype": dtype} if dtype else {})}
 
     def predict(self, image: Image.Image, prompt: str, task: str) -> Prediction:
         [result] = self.predict_batch([(image, prompt, task)])
