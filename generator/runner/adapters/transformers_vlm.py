@@ -60,7 +60,7 @@ class TransformersVLMAdapter(TransformersAdapter):
                                     f"known: {', '.join(CONVENTIONS)}")
 
     def params(self) -> dict[str, Any]:
-        return {**self.generation_settings(), "box_convention": self.box_convention}  # it changes the boxes
+        return {**super().params(), "box_convention": self.box_convention}  # it changes the boxes
 
     def libraries(self) -> dict[str, str]:
         return {"supervision": importlib.metadata.version("supervision")}  # parses the detection answers
