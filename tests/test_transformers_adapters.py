@@ -220,7 +220,9 @@ def test_params_are_the_generation_settings_plus_what_changes_boxes(florence, fl
     gemma3 = vlms["gemma3"]
     if gemma3.model is None:
         gemma3.load()
-    assert gemma3.params() == {**FORCED_LENGTH, "do_sample": False, "box_convention": "gemini", "dtype": "float32"}
+    assert gemma3.params() == {**FORCED_LENGTH, "do_sample": False, "box_convention": "gemini", "dtype": "float32",
+                               "prompt_templates": dict(gemma3.config.prompt_templates)}  # a template edit re-runs
+    assert gemma3.config.prompt_templates
     assert set(vlms["gemma3"].libraries()) == {"supervision"}
 
 
