@@ -6,7 +6,7 @@ import pytest
 
 from generator.catalog.schemas import Prompt, RunRecord
 from generator.grading import GRADERS
-from generator.site.overlays import count_labels, layer, truth
+from generator.site.overlays import count_labels, layer, task_map, truth
 
 DETECT = Prompt.model_validate({
     "id": "coins", "image": "coins.png", "category": "c", "task": "object-detection", "prompt": "Find coins.",
@@ -58,3 +58,20 @@ def test_ocr_lines_are_drawn_and_their_ground_truth_too():
 @pytest.mark.parametrize("labels, text", [([], ""), (["face"], "face"), (["", "b", "a", "b"], "b ×2, a, box")])
 def test_count_labels(labels, text):
     assert count_labels(labels) == text
+
+
+def test_task_map_scores_each_model_over_the_prompts_it_answered():
+    perfect = record([{"xyxy": b["xyxy"], "label": "coin", "score": 0.9} for b in DETECT.expected["boxes"]])
+    half_wrong = record([{"xyxy": [0, 0, 10, 10], "label": "coin", "score": 0.9},        # a hit
+                         {"xyxy": [100, 100, 110, 110], "label": "coin", "score": 0.95}])  # a confident miss, ranked first
+    empty = record([])
+    records = {("s", "perfect", "measured", "coins"): perfect, ("s", "half", "measured", "coins"): half_wrong,
+               ("s", "none", "measured", "coins"): empty, ("s", "nocard", "measured", "coins"): perfect,
+               ("s", "perfect", "measured", "other"): empty}  # a prompt outside the task is ignored
+    scores = {m.model: m for m in task_map([("s", DETECT)], records, {"perfect", "half", "none"})}
+    assert set(scores) == {"perfect", "half", "none"}  # models without a card are left out
+    assert (scores["perfect"].images, scores["perfect"].scores.map50_95, scores["perfect"].scores.map50) == (1, 1.0, 1.0)
+    assert scores["none"].scores.map50 == 0.0
+    # half: precision 0 then 1/2 at recall 1/3 -> the envelope is 0.5 up to recall 1/3 (34 of 101 COCO points)
+    assert scores["half"].scores.map50 == pytest.approx(0.5 * 34 / 101)
+    assert list(scores["half"].scores.per_label) == ["coin"]

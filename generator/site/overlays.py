@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from ..catalog.schemas import Box, Prompt, RunRecord
-from ..grading.boxes import expected_boxes, match_boxes
+from ..grading.boxes import MeanAP, expected_boxes, match_boxes, mean_average_precision
 from ..grading.detection import DETECTION_DEFAULTS
 from ..grading.options import read_options
 
@@ -140,3 +140,35 @@ def _largest_first(drawn: list[Drawn]) -> list[Drawn]:
 
 
 __all__ = ["BOX_TASKS", "Drawn", "Layer", "MatchSummary", "Pair", "count_labels", "layer", "truth"]
+
+
+@dataclass(frozen=True)
+class ModelMAP:
+    """COCO mAP of one model's stored boxes over a task's prompts with ground-truth boxes."""
+
+    model: str
+    source: str
+    images: int
+    scores: MeanAP
+
+
+def task_map(prompts: list[tuple[str, Prompt]], records: dict, models: list[str]) -> list[ModelMAP]:
+    """mAP@[.50:.95] and mAP@.50 per (model, source) over the detection-graded prompts each answered.
+
+    ``prompts`` are (suite id, prompt); ``records`` is Results.records, keyed (suite, model, source,
+    prompt). A record with an error counts as no boxes. Labels are matched as the grader matches
+    them, so a detector that only knows faces scores 0 on coins: the per-label AP says which."""
+    truths = {(suite, p.id): (p, boxes) for suite, p in prompts if (boxes := _truth_boxes(p))}
+    found: dict[tuple[str, str], list[tuple[list[Box], list[Box]]]] = {}
+    for (suite, model, source, prompt_id), record in sorted(records.items()):
+        if model in models and (suite, prompt_id) in truths:
+            predicted = record.structured.boxes if record.structured is not None else []
+            found.setdefault((model, source), []).append((predicted, truths[(suite, prompt_id)][1]))
+    ignore = all(bool(read_options("detection", p.grader.options, **DETECTION_DEFAULTS).ignore_labels)
+                 for p, _ in truths.values())
+    out = []
+    for (model, source), images in found.items():
+        scores = mean_average_precision(images, ignore_labels=ignore)
+        if scores is not None:
+            out.append(ModelMAP(model, source, len(images), scores))
+    return sorted(out, key=lambda m: (-m.scores.map50_95, m.model, m.source))

@@ -525,8 +525,10 @@ def ctx_task(site: SiteData, task: str) -> dict:
                       "truth": truth, "truth_text": overlays.count_labels([d.label for d in truth]),
                       "layers": [a["layer"] for a in answers if a["layer"].boxes or task in overlays.BOX_TASKS],
                       "category": suite.category_name(p.prompt.category)})
+    quality = overlays.task_map([(suite.id, p.prompt) for suite, p in found], site.results.records, site.models)
     return {"title": f"{TASK_NAMES[task]} — {site.title}", "task": task, "task_name": TASK_NAMES[task],
             "supporting": supporting, "items": items, "total": len(pictured),
+            "quality": [{"view": site.models[q.model], "q": q} for q in quality],
             "without_image": len(found) - len(pictured), "boxed": task in overlays.BOX_TASKS,
             "has_truth": any(it["truth"] or it["p"].prompt.expected is not None for it in items),
             "legend": [(m, site.models[m].name if m in site.models else m, colour_of[m]) for m in models],
