@@ -159,7 +159,13 @@ def load_suites(root: Path, problems: list[Problem]) -> dict[str, LoadedSuite]:
 
 
 def load_runs(root: Path, problems: list[Problem]) -> list[RunRecord]:
-    """Every record of every run file; the newest-per-prompt union is taken by ``latest_records``."""
+    """Every record of every run file; the newest-per-prompt union is taken by ``latest_records``.
+
+    Each line is parsed and validated in one step by pydantic (``model_validate_json``, about
+    twice as fast as ``json.loads`` followed by ``model_validate``; a 200-model catalog holds
+    20,000 records). A line that fails goes through ``_recheck``, the original two steps, so a
+    problem is worded as it always was and nothing the two steps accept is refused.
+    """
     records: list[RunRecord] = []
     for path in sorted((root / RUN_DIR).glob("*/*/*.jsonl")):
         if escapes(root, path, problems):
@@ -173,15 +179,25 @@ def load_runs(root: Path, problems: list[Problem]) -> list[RunRecord]:
                     problems.append(Problem(shown, number, "record longer than 2 MB"))
                     continue
                 try:
-                    records.append(RunRecord.model_validate(json.loads(line)))
-                except json.JSONDecodeError as e:
-                    if not line.endswith("\n"):
-                        continue  # a run killed mid-write leaves a torn last line; the runner re-runs it
-                    problems.append(Problem(shown, number, f"invalid JSON: {e.msg}"))
-                except ValidationError as e:
-                    for err in e.errors():
-                        problems.append(Problem(shown, number, _describe(err)))
+                    records.append(RunRecord.model_validate_json(line))
+                except ValidationError:
+                    record = _recheck(line, shown, number, problems)
+                    if record is not None:
+                        records.append(record)
     return records
+
+
+def _recheck(line: str, shown: str, number: int, problems: list[Problem]) -> RunRecord | None:
+    """A run-record line that failed fast validation: the record, or None with its problems reported."""
+    try:
+        return RunRecord.model_validate(json.loads(line))
+    except json.JSONDecodeError as e:
+        if line.endswith("\n"):  # else a run killed mid-write left a torn last line; the runner re-runs it
+            problems.append(Problem(shown, number, f"invalid JSON: {e.msg}"))
+    except ValidationError as e:
+        for err in e.errors():
+            problems.append(Problem(shown, number, _describe(err)))
+    return None
 
 
 def latest_records(records: list[RunRecord]) -> dict[tuple[str, str, str], RunRecord]:
