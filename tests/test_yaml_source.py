@@ -105,3 +105,30 @@ def test_catalog_error_lists_every_problem(tmp_path):
     assert "model_cards/a.yaml:2: foo: unknown key 'foo'" in text
     assert "model_cards/b.yaml:2: tasks.0: 'ocr2' is not a known task; known: captioning" in text
     assert "model_cards/b.yaml:1: name: required field is missing" in text
+
+
+def test_run_records_of_a_broken_or_missing_card_are_reported_once_per_folder(tmp_path):
+    """A broken card must not be buried under one message per record; bad bytes name their line."""
+    import json
+
+    from generator.catalog import load_catalog
+
+    (tmp_path / "model_cards").mkdir()
+    (tmp_path / "model_cards" / "a.yaml").write_text("id: a\nfoo: 1\n")
+    record = {"suite": "s", "suite_version": "1", "prompt_id": "p", "prompt_sha256": "0" * 64, "model": "a",
+              "adapter": "x", "adapter_version": "1", "model_revision": None, "params": {}, "output": "y",
+              "structured": None, "latency_s": 1.0, "input_tokens": None, "output_tokens": None, "error": None,
+              "run_id": "r", "started_at": "2026-01-01T00:00:00Z", "hardware": None, "source": "measured"}
+    for model in ("a", "ghost"):
+        folder = tmp_path / "evals" / "runs" / "s" / model
+        folder.mkdir(parents=True)
+        lines = [json.dumps(dict(record, model=model, prompt_id=f"p{i}")) + "\n" for i in range(20)]
+        (folder / "r.jsonl").write_bytes("".join(lines).encode() + b"\xff\xfe not utf-8\n")
+    with pytest.raises(CatalogError) as info:
+        load_catalog(tmp_path)
+    text = str(info.value)
+    assert "evals/runs/s/a: 20 run records for model 'a', whose card has problems (above)" in text
+    assert "evals/runs/s/ghost: 20 run records for model 'ghost', which has no card in model_cards/" in text
+    assert "evals/runs/s/ghost: 20 run records for suite 's', which is not a suite in evals/suites/" in text
+    assert "evals/runs/s/a/r.jsonl:21: not UTF-8 text (invalid start byte at byte 0)" in text
+    assert text.count("run records for model") == 2

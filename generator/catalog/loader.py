@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,8 +172,13 @@ def load_runs(root: Path, problems: list[Problem]) -> list[RunRecord]:
         if escapes(root, path, problems):
             continue
         shown = display_path(path, root)
-        with path.open(encoding="utf-8") as fh:
-            for number, line in enumerate(fh, 1):
+        with path.open("rb") as fh:
+            for number, raw in enumerate(fh, 1):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as e:
+                    problems.append(Problem(shown, number, f"not UTF-8 text ({e.reason} at byte {e.start})"))
+                    continue
                 if not line.strip():
                     continue
                 if len(line) > MAX_RUN_LINE:
@@ -214,12 +220,19 @@ def _check_references(catalog: Catalog, problems: list[Problem]) -> None:
         for i, rep in enumerate(card.reported):
             if rep.suite and rep.suite not in catalog.suites:
                 problems.append(Problem(path, None, f"reported.{i}.suite: {rep.suite!r} is not a suite in {SUITE_DIR}"))
-    for record in catalog.runs:
-        where = f"{RUN_DIR}/{record.suite}/{record.model}"
-        if record.model not in catalog.cards:
-            problems.append(Problem(where, None, f"run record for model {record.model!r}, which has no card"))
-        if record.suite not in catalog.suites:
-            problems.append(Problem(where, None, f"run record for suite {record.suite!r}, which does not exist"))
+    # one problem per run folder, not per record: a broken card would otherwise bury its own error
+    orphans = Counter((r.suite, r.model, r.model not in catalog.cards, r.suite not in catalog.suites)
+                      for r in catalog.runs if r.model not in catalog.cards or r.suite not in catalog.suites)
+    for (suite, model, no_card, no_suite), count in sorted(orphans.items()):
+        where, records = f"{RUN_DIR}/{suite}/{model}", f"{count} run record{'s' if count != 1 else ''}"
+        if no_card:
+            why = ("whose card has problems (above)" if (catalog.root / CARD_DIR / f"{model}.yaml").exists()
+                   else f"which has no card in {CARD_DIR}/")
+            problems.append(Problem(where, None, f"{records} for model {model!r}, {why}"))
+        if no_suite:
+            why = ("whose suite.yaml has problems (above)" if (catalog.root / SUITE_DIR / suite / "suite.yaml").exists()
+                   else f"which is not a suite in {SUITE_DIR}/")
+            problems.append(Problem(where, None, f"{records} for suite {suite!r}, {why}"))
     for model_id in catalog.site.flagship:
         if model_id not in catalog.cards:
             problems.append(Problem("site.yaml", None, f"flagship: {model_id!r} has no card"))
