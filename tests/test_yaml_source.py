@@ -132,3 +132,24 @@ def test_run_records_of_a_broken_or_missing_card_are_reported_once_per_folder(tm
     assert "evals/runs/s/ghost: 20 run records for suite 's', which is not a suite in evals/suites/" in text
     assert "evals/runs/s/a/r.jsonl:21: not UTF-8 text (invalid start byte at byte 0)" in text
     assert text.count("run records for model") == 2
+
+
+@pytest.mark.parametrize("grader, expected, message", [
+    ("{name: number, options: {tolerence: 1}}", "3", "unknown option(s) tolerence; known: tolerance"),
+    ("{name: detection}", "{box: []}", "expected must be {'boxes'"),
+])
+def test_a_grader_that_cannot_read_its_prompt_is_a_validation_error_with_a_line(tmp_path, grader, expected, message):
+    from generator.catalog.loader import load_suites
+
+    folder = tmp_path / "evals" / "suites" / "s"
+    (folder / "images").mkdir(parents=True)
+    (folder / "images" / "a.png").write_bytes(b"not read by validation")
+    (folder / "suite.yaml").write_text(
+        "id: s\nname: S\nversion: '1'\ndescription: d\ncategories: [{id: c, name: C}]\n"
+        "images: [{file: images/a.png, source: test, license: CC0-1.0}]\nprompts:\n"
+        f"  - id: p\n    image: images/a.png\n    category: c\n    task: vqa\n    prompt: q\n"
+        f"    expected: {expected}\n    grader: {grader}\n")
+    problems = []
+    load_suites(tmp_path, problems)
+    assert [(p.path, p.line) for p in problems] == [("evals/suites/s/suite.yaml", 8)]  # the prompt's line
+    assert message in problems[0].message

@@ -191,8 +191,19 @@ class Prompt(Strict):
 
     @model_validator(mode="after")
     def _graded_needs_expected(self) -> "Prompt":
-        if self.grader is not None and self.expected is None:
+        """A graded prompt needs an answer its grader can read: grading an empty answer once here
+        makes a misspelt option or a wrongly shaped ``expected`` a `validate` error with its line,
+        not a traceback at build time (graders raise ValueError for those, and only for those)."""
+        if self.grader is None:
+            return self
+        if self.expected is None:
             raise ValueError("a prompt with a grader needs 'expected'")
+        from ..grading import GRADERS  # imported here: the graders import these schemas
+
+        try:
+            GRADERS[self.grader.name](self.expected, "", None, self.grader.options)
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"grader {self.grader.name!r} cannot use this prompt: {e}") from None
         return self
 
     @model_validator(mode="after")
