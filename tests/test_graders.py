@@ -421,5 +421,6 @@ def test_rescore_reports_moved_verdicts_against_the_snapshot(tmp_path):
     assert "2 graded, 2 unchanged" in rescore().output
 
     _project(tmp_path, expected_p2="6", options_p2={"tolerence": 1})
-    broken = rescore()
-    assert broken.exit_code == 1 and "s/p2: grader 'number': unknown option(s) tolerence" in broken.output
+    broken = rescore()  # a grader that cannot read its prompt stops at validation, naming the line
+    assert broken.exit_code == 1 and "suite.yaml:" in broken.output
+    assert "grader 'number' cannot use this prompt: grader 'number': unknown option(s) tolerence" in broken.output

@@ -127,7 +127,7 @@ def test_run_records_of_a_broken_or_missing_card_are_reported_once_per_folder(tm
     with pytest.raises(CatalogError) as info:
         load_catalog(tmp_path)
     text = str(info.value)
-    assert "evals/runs/s/a: 20 run records for model 'a', whose card has problems (above)" in text
+    assert "evals/runs/s/a: 20 run records for model 'a', whose card has problems (listed with it)" in text
     assert "evals/runs/s/ghost: 20 run records for model 'ghost', which has no card in model_cards/" in text
     assert "evals/runs/s/ghost: 20 run records for suite 's', which is not a suite in evals/suites/" in text
     assert "evals/runs/s/a/r.jsonl:21: not UTF-8 text (invalid start byte at byte 0)" in text

@@ -226,11 +226,11 @@ def _check_references(catalog: Catalog, problems: list[Problem]) -> None:
     for (suite, model, no_card, no_suite), count in sorted(orphans.items()):
         where, records = f"{RUN_DIR}/{suite}/{model}", f"{count} run record{'s' if count != 1 else ''}"
         if no_card:
-            why = ("whose card has problems (above)" if (catalog.root / CARD_DIR / f"{model}.yaml").exists()
+            why = ("whose card has problems (listed with it)" if (catalog.root / CARD_DIR / f"{model}.yaml").exists()
                    else f"which has no card in {CARD_DIR}/")
             problems.append(Problem(where, None, f"{records} for model {model!r}, {why}"))
         if no_suite:
-            why = ("whose suite.yaml has problems (above)" if (catalog.root / SUITE_DIR / suite / "suite.yaml").exists()
+            why = ("whose suite.yaml has problems (listed with it)" if (catalog.root / SUITE_DIR / suite / "suite.yaml").exists()
                    else f"which is not a suite in {SUITE_DIR}/")
             problems.append(Problem(where, None, f"{records} for suite {suite!r}, {why}"))
     for model_id in catalog.site.flagship:
