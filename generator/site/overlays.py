@@ -159,15 +159,18 @@ def task_map(prompts: list[tuple[str, Prompt]], records: dict, models: list[str]
     prompt). A record with an error counts as no boxes. Labels are matched as the grader matches
     them, so a detector that only knows faces scores 0 on coins: the per-label AP says which."""
     truths = {(suite, p.id): (p, boxes) for suite, p in prompts if (boxes := _truth_boxes(p))}
-    found: dict[tuple[str, str], list[tuple[list[Box], list[Box]]]] = {}
-    for (suite, model, source, prompt_id), record in sorted(records.items()):
-        if model in models and (suite, prompt_id) in truths:
+    if not truths:
+        return []
+    found: dict[tuple[str, str], dict[tuple[str, str], tuple[list[Box], list[Box]]]] = {}
+    for (suite, model, source, prompt_id), record in records.items():
+        if (suite, prompt_id) in truths and model in models:
             predicted = record.structured.boxes if record.structured is not None else []
-            found.setdefault((model, source), []).append((predicted, truths[(suite, prompt_id)][1]))
+            found.setdefault((model, source), {})[(suite, prompt_id)] = (predicted, truths[(suite, prompt_id)][1])
     ignore = all(bool(read_options("detection", p.grader.options, **DETECTION_DEFAULTS).ignore_labels)
                  for p, _ in truths.values())
     out = []
-    for (model, source), images in found.items():
+    for (model, source), by_prompt in found.items():
+        images = [by_prompt[key] for key in sorted(by_prompt)]  # a fixed image order: ties rank alike
         scores = mean_average_precision(images, ignore_labels=ignore)
         if scores is not None:
             out.append(ModelMAP(model, source, len(images), scores))

@@ -525,7 +525,8 @@ def ctx_task(site: SiteData, task: str) -> dict:
                       "truth": truth, "truth_text": overlays.count_labels([d.label for d in truth]),
                       "layers": [a["layer"] for a in answers if a["layer"].boxes or task in overlays.BOX_TASKS],
                       "category": suite.category_name(p.prompt.category)})
-    quality = overlays.task_map([(suite.id, p.prompt) for suite, p in found], site.results.records, site.models)
+    quality = (overlays.task_map([(suite.id, p.prompt) for suite, p in found], site.results.records, site.models)
+               if task in overlays.BOX_TASKS else [])
     return {"title": f"{TASK_NAMES[task]} — {site.title}", "task": task, "task_name": TASK_NAMES[task],
             "supporting": supporting, "items": items, "total": len(pictured),
             "quality": [{"view": site.models[q.model], "q": q} for q in quality],
