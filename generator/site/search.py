@@ -101,11 +101,11 @@ class IndexJob:
                 page.parent.mkdir(parents=True, exist_ok=True)
                 page.write_text(_document(r), encoding="utf-8")
             env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+            command = [str(executable), "--site", str(source), "--output-path", str(self.target),
+                       "--force-language", "en", "--silent"]
             with open(self._tmp / "pagefind.log", "wb") as log:
-                self._process = subprocess.Popen(
-                    [str(executable), "--site", str(source), "--output-path", str(self.target), "--force-language", "en",
-                     "--silent"], cwd=self._tmp, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                    stderr=subprocess.STDOUT)
+                self._process = subprocess.Popen(command, cwd=self._tmp, env=env, stdin=subprocess.DEVNULL,
+                                                 stdout=log, stderr=subprocess.STDOUT)
         except BaseException:
             self.close()
             raise
