@@ -307,3 +307,14 @@ def test_compare_page_weight_and_parallel_build(tmp_path, monkeypatch):
     weight = len(gzip.compress(page, 9)) + len(gzip.compress(assets, 9))
     assert weight <= 30 * 1024, weight
     assert check_site(out) == {}
+
+
+def test_progress_reports_every_rendered_page(tmp_path, monkeypatch):
+    """The command's progress bar is fed from here: counts rise to the number of pages rendered."""
+    root = write_catalog(tmp_path / "c")
+    monkeypatch.setattr(site_build, "SERIAL_BELOW", 0)  # through the worker pool, chunk by chunk
+    monkeypatch.setattr(site_build, "CHUNK_PAGES", 10)
+    seen = []
+    report = build(root, tmp_path / "public", jobs=2, progress=lambda done, total: seen.append((done, total)))
+    assert len(seen) > 1 and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert seen[-1][0] == seen[-1][1] == report.pages  # a first build renders every page

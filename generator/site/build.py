@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .publish import Manifest, clean_stale, fingerprint, hash_tree, publish, staging_dir, write_bytes
 
@@ -127,7 +127,9 @@ def _render_chunk(args: tuple[list[Page], str]) -> int:
     return len(pages)
 
 
-def render_pages(site: SiteData, pages: list[Page], stage: Path, jobs: int) -> None:
+def render_pages(site: SiteData, pages: list[Page], stage: Path, jobs: int,
+                 progress: Callable[[int], None] = lambda done: None) -> None:
+    """Render ``pages`` into ``stage``; ``progress`` hears how many pages each finished chunk held."""
     from .pages import TEMPLATES
     from .render import make_env
 
@@ -137,7 +139,7 @@ def render_pages(site: SiteData, pages: list[Page], stage: Path, jobs: int) -> N
     _STATE.update(site=site, env=env)
     try:
         if jobs <= 1 or len(pages) < SERIAL_BELOW or "fork" not in multiprocessing.get_all_start_methods():
-            _render_chunk((pages, str(stage)))
+            progress(_render_chunk((pages, str(stage))))
             return
         # Balance the workers so that they finish together. The costly pages are of the rare
         # kinds, which show much of the catalog (a task gallery up to 0.3 s, the leaderboard, the
@@ -153,8 +155,8 @@ def render_pages(site: SiteData, pages: list[Page], stage: Path, jobs: int) -> N
         # The workers inherit the paused collector (see build): none of them ever walks the
         # inherited objects, which would copy the parent's memory page by page.
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for _ in pool.imap_unordered(_render_chunk, chunks):
-                pass
+            for done in pool.imap_unordered(_render_chunk, chunks):
+                progress(done)
     finally:
         _STATE.pop("site", None)
         _STATE.pop("env", None)
@@ -236,11 +238,13 @@ def _cyclic_gc_paused():
 
 @_cyclic_gc_paused()
 def build(root: Path | str = ".", out: Path | str | None = None, base_url: str | None = None,
-          jobs: int | None = None, force: bool = False, log=lambda message: None) -> BuildReport:
+          jobs: int | None = None, force: bool = False, log=lambda message: None,
+          progress: Callable[[int, int], None] = lambda done, total: None) -> BuildReport:
     """Build the site into ``out``; raise CatalogError (leaving ``out`` untouched) on a bad catalog.
 
     With nothing changed since the last build (same inputs, code, options) it returns at once,
-    trusting the manifest; ``force`` ignores the manifest and checks every output.
+    trusting the manifest; ``force`` ignores the manifest and checks every output. ``progress``
+    hears (pages rendered so far, pages to render) as rendering goes, for a progress bar.
     """
     started = time.perf_counter()
     root = Path(root)
@@ -311,7 +315,14 @@ def build(root: Path | str = ".", out: Path | str | None = None, base_url: str |
         # Pagefind indexes in its own process while the pages render (search.IndexJob).
         with nullcontext() if search_fresh else search.IndexJob(recs, stage / "pagefind") as index:
             todo = [p for p in pages if p.path in changed]
-            render_pages(site, todo, stage, jobs)
+            rendered = 0
+
+            def advance(done: int) -> None:
+                nonlocal rendered
+                rendered += done
+                progress(rendered, len(todo))
+
+            render_pages(site, todo, stage, jobs, advance)
             for rel, data in blobs.items():
                 if rel in changed:
                     write_bytes(stage, rel, data)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
+
+BAR_FROM = 2000  # pages: smaller builds finish in a couple of seconds and need no bar
 
 
 @click.command()
@@ -28,7 +31,9 @@ def build(root: Path, out: Path | None, base_url: str | None, jobs: int | None, 
 
     log = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
     try:
-        report = run_build(root=root, out=out, base_url=base_url, jobs=jobs, force=force, log=log)
+        with _progress_bar(enabled=not quiet) as progress:
+            report = run_build(root=root, out=out, base_url=base_url, jobs=jobs, force=force, log=log,
+                               progress=progress)
     except Exception as e:
         from ..catalog import CatalogError  # imported late: a no-change rebuild never loads pydantic
 
@@ -42,3 +47,28 @@ def build(root: Path, out: Path | None, base_url: str | None, jobs: int | None, 
     if not quiet:
         target = out if out is not None else root / "public"
         click.echo(f"{report.summary()} -> {target}")
+
+
+@contextmanager
+def _progress_bar(enabled: bool):
+    """A bar with rate and time left while a large build renders, on a terminal only (CI logs get
+    the summary line); rich is imported only once there is something to show."""
+    state: dict = {}
+
+    def progress(done: int, total: int) -> None:
+        if not enabled or total < BAR_FROM or not click.get_text_stream("stderr").isatty():
+            return
+        if "bar" not in state:
+            from rich.progress import Progress, TimeRemainingColumn
+
+            state["bar"] = Progress(*Progress.get_default_columns()[:-1], "{task.completed}/{task.total} pages",
+                                    TimeRemainingColumn(), transient=True)
+            state["bar"].start()
+            state["task"] = state["bar"].add_task("rendering", total=total)
+        state["bar"].update(state["task"], completed=done)
+
+    try:
+        yield progress
+    finally:
+        if "bar" in state:
+            state["bar"].stop()
