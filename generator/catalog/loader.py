@@ -107,6 +107,13 @@ def load_site(root: Path, problems: list[Problem]) -> SiteConfig:
     return loaded[0] if loaded else SiteConfig()
 
 
+def _id_matches(found: str, wanted: str, what: str, doc, shown: str, problems: list[Problem]) -> bool:
+    """Ids are URL slugs and file or folder names at once: the two must agree."""
+    if found != wanted:
+        problems.append(Problem(shown, doc.line_of(("id",)), f"id: {found!r} must match the {what} {wanted!r}"))
+    return found == wanted
+
+
 def load_cards(root: Path, problems: list[Problem]) -> tuple[dict[str, ModelCard], dict[str, Path]]:
     cards: dict[str, ModelCard] = {}
     files: dict[str, Path] = {}
@@ -115,9 +122,7 @@ def load_cards(root: Path, problems: list[Problem]) -> tuple[dict[str, ModelCard
         if not loaded:
             continue
         card, doc = loaded
-        shown = display_path(path, root)
-        if card.id != path.stem:
-            problems.append(Problem(shown, doc.line_of(("id",)), f"id: {card.id!r} must match the file name {path.stem!r}"))
+        if not _id_matches(card.id, path.stem, "file name", doc, display_path(path, root), problems):
             continue
         cards[card.id] = card
         files[card.id] = path
@@ -145,8 +150,7 @@ def load_suites(root: Path, problems: list[Problem]) -> dict[str, LoadedSuite]:
         suite, doc = loaded
         shown = display_path(path, root)
         folder = path.parent
-        if suite.id != folder.name:
-            problems.append(Problem(shown, doc.line_of(("id",)), f"id: {suite.id!r} must match the folder name {folder.name!r}"))
+        if not _id_matches(suite.id, folder.name, "folder name", doc, shown, problems):
             continue
         for i, image in enumerate(suite.images):
             target = folder / image.file
