@@ -153,3 +153,25 @@ def test_a_grader_that_cannot_read_its_prompt_is_a_validation_error_with_a_line(
     load_suites(tmp_path, problems)
     assert [(p.path, p.line) for p in problems] == [("evals/suites/s/suite.yaml", 8)]  # the prompt's line
     assert message in problems[0].message
+
+
+def test_ids_must_match_their_file_or_folder(tmp_path):
+    from generator.catalog.loader import load_suites
+
+    (tmp_path / "model_cards").mkdir()
+    (tmp_path / "model_cards" / "a.yaml").write_text(
+        "# header\nid: b\nname: B\norganization: O\naccess: open\nmodalities: {inputs: [image], outputs: [text]}\n"
+        "release_date: null\nlicense: {id: MIT}\ntasks: [ocr]\noverview: x\n")
+    problems = []
+    assert load_cards(tmp_path, problems) == ({}, {})
+    assert [str(p) for p in problems] == ["model_cards/a.yaml:2: id: 'b' must match the file name 'a'"]
+    folder = tmp_path / "evals" / "suites" / "s"
+    (folder / "images").mkdir(parents=True)
+    (folder / "images" / "a.png").write_bytes(b"x")
+    (folder / "suite.yaml").write_text(
+        "id: t\nname: S\nversion: '1'\ndescription: d\ncategories: [{id: c, name: C}]\n"
+        "images: [{file: images/a.png, source: test, license: CC0-1.0}]\n"
+        "prompts: [{id: p, image: images/a.png, category: c, task: vqa, prompt: q}]\n")
+    problems = []
+    assert load_suites(tmp_path, problems) == {}
+    assert [str(p) for p in problems] == ["evals/suites/s/suite.yaml:1: id: 't' must match the folder name 's'"]
