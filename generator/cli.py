@@ -60,6 +60,8 @@ def load_catalog_or_exit(root: Path):
 def validate(root: Path):
     """Check every card, suite and run record without building; list every problem."""
     catalog = load_catalog_or_exit(root)
+    if not catalog.cards and not catalog.suites:
+        raise SystemExit(f"{root} has no model_cards/*.yaml and no evals/suites/*/suite.yaml: is --root right?")
     prompts = sum(len(s.suite.prompts) for s in catalog.suites.values())
     click.echo(f"ok: {len(catalog.cards)} cards, {len(catalog.suites)} suites ({prompts} prompts), "
                f"{len(catalog.runs)} run records")

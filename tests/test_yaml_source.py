@@ -175,3 +175,16 @@ def test_ids_must_match_their_file_or_folder(tmp_path):
     problems = []
     assert load_suites(tmp_path, problems) == {}
     assert [str(p) for p in problems] == ["evals/suites/s/suite.yaml:1: id: 't' must match the folder name 's'"]
+
+
+def test_validate_on_a_folder_without_a_catalog_says_so(tmp_path):
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    empty = CliRunner().invoke(main, ["validate", "--root", str(tmp_path)])
+    assert empty.exit_code == 1 and "is --root right?" in empty.output
+    from conftest import REPO_ROOT
+
+    shipped = CliRunner().invoke(main, ["validate", "--root", str(REPO_ROOT)])  # the repository's own catalog
+    assert shipped.exit_code == 0 and shipped.output.startswith("ok: 18 cards")
