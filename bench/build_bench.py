@@ -14,7 +14,7 @@ synthetic_catalog.py) it prints:
   Measured for the largest synthetic catalog and for the shipped catalog's flagship page.
 
 Every build runs as a fresh ``python`` process, as ``build-site`` does, so interpreter start and
-imports are included. It runs a copy of generator/ and site_templates/ taken when the bench
+imports are included. It runs a copy of generator/ (templates included) taken when the bench
 starts: the build's digests cover its own code, so an edit in the working tree during the bench
 would otherwise turn the "nothing changed" rebuild into a full one.
 
@@ -70,7 +70,7 @@ class Timed:
 def snapshot_code(work: Path) -> Path:
     """A frozen copy of the code a build runs (``python -c`` in it imports this copy first)."""
     code = work / "code"
-    for name in ("generator", "site_templates"):
+    for name in ("generator",):
         shutil.copytree(REPO / name, code / name, ignore=shutil.ignore_patterns("__pycache__"))
     return code
 

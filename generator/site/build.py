@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 # Only the standard library and publish.py are imported up front: a rebuild with nothing
 # changed is decided from file hashes alone, before pandas, pydantic or Jinja are loaded.
 CODE_DIR = Path(__file__).resolve().parents[1]  # the generator package
-TEMPLATE_DIR = CODE_DIR.parent / "site_templates"
+TEMPLATE_DIR = CODE_DIR / "site" / "templates"
 # Below this many pages to render, forking workers saves nothing (measured on 2 cores: a draw at
 # 70-120 pages, 0.1-0.3 s saved at 250).
 SERIAL_BELOW = 150

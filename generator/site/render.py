@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from ..catalog.schemas import ScoreBands
 from .markdown import strip_invisible
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "site_templates"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 DASH = "—"
 
 
