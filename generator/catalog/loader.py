@@ -11,13 +11,19 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import CatalogError, Problem, display_path
-from .schemas import ModelCard, RunRecord, SiteConfig, Suite
+from .schemas import ImportedAggregate, LayerSource, ModelCard, RunRecord, SiteConfig, Suite
 from .yaml_source import YamlProblem, read_yaml
 
 CARD_DIR = "model_cards"
 SUITE_DIR = "evals/suites"
 RUN_DIR = "evals/runs"
 MAX_RUN_LINE = 2_000_000
+# The build-time layer (generator/sources/layer.py): peer sources imported from their pinned
+# commits, laid out like the repository (evals/suites, evals/runs) plus aggregates/*.jsonl and
+# sources.json. Git-ignored and rebuilt by every build; nothing third-party is committed.
+LAYER_DIR = ".cache/layer"
+AGGREGATE_DIR = "aggregates"
+LAYER_SOURCES = "sources.json"
 
 
 @dataclass
@@ -37,6 +43,8 @@ class Catalog:
     suites: dict[str, LoadedSuite]
     runs: list[RunRecord] = field(default_factory=list)
     card_files: dict[str, Path] = field(default_factory=dict)
+    aggregates: list[ImportedAggregate] = field(default_factory=list)  # from the layer: peers' published figures
+    sources: list[LayerSource] = field(default_factory=list)  # the pinned sources and whether they made it in
 
 
 def _describe(error: dict) -> str:
@@ -141,9 +149,10 @@ def _check_aliases(cards: dict[str, ModelCard], files: dict[str, Path], root: Pa
             owner.setdefault(key, card.id)
 
 
-def load_suites(root: Path, problems: list[Problem]) -> dict[str, LoadedSuite]:
+def load_suites(root: Path, problems: list[Problem], base: Path | None = None) -> dict[str, LoadedSuite]:
+    """Suites under ``base`` (default: root; the layer for imported ones), named relative to root."""
     suites: dict[str, LoadedSuite] = {}
-    for path in sorted((root / SUITE_DIR).glob("*/suite.yaml")):
+    for path in sorted(((base or root) / SUITE_DIR).glob("*/suite.yaml")):
         loaded = _validate(Suite, path, root, problems)
         if not loaded:
             continue
@@ -163,7 +172,7 @@ def load_suites(root: Path, problems: list[Problem]) -> dict[str, LoadedSuite]:
     return suites
 
 
-def load_runs(root: Path, problems: list[Problem]) -> list[RunRecord]:
+def load_runs(root: Path, problems: list[Problem], base: Path | None = None) -> list[RunRecord]:
     """Every record of every run file; the newest-per-prompt union is taken by ``latest_records``.
 
     Each line is parsed and validated in one step by pydantic (``model_validate_json``, about
@@ -172,7 +181,7 @@ def load_runs(root: Path, problems: list[Problem]) -> list[RunRecord]:
     problem is worded as it always was and nothing the two steps accept is refused.
     """
     records: list[RunRecord] = []
-    for path in sorted((root / RUN_DIR).glob("*/*/*.jsonl")):
+    for path in sorted(((base or root) / RUN_DIR).glob("*/*/*.jsonl")):
         if escapes(root, path, problems):
             continue
         shown = display_path(path, root)
@@ -242,6 +251,49 @@ def _check_references(catalog: Catalog, problems: list[Problem]) -> None:
             problems.append(Problem("site.yaml", None, f"flagship: {model_id!r} has no card"))
 
 
+def layer_dir(root: Path) -> Path:
+    return Path(root) / LAYER_DIR
+
+
+def load_layer(root: Path, suites: dict[str, LoadedSuite], runs: list[RunRecord], problems: list[Problem]
+               ) -> tuple[list[ImportedAggregate], list[LayerSource]]:
+    """Add the build-time layer's suites and runs to ``suites`` and ``runs``; return its aggregates
+    and the status of each pinned source. No layer (no build since the sources were synced, or none
+    pinned) is no error: the site is built from the repository's own files."""
+    layer = layer_dir(root)
+    if not layer.is_dir():
+        return [], []
+    for suite_id, loaded in load_suites(root, problems, base=layer).items():
+        if suite_id in suites:
+            problems.append(Problem(display_path(loaded.folder / "suite.yaml", root), None,
+                                    f"an imported suite has the id {suite_id!r} of a suite in {SUITE_DIR}/"))
+        else:
+            suites[suite_id] = loaded
+    runs.extend(load_runs(root, problems, base=layer))
+    aggregates = [a for path in sorted((layer / AGGREGATE_DIR).glob("*.jsonl"))
+                  for a in _read_jsonl(ImportedAggregate, path, root, problems)]
+    sources: list[LayerSource] = []
+    status = layer / LAYER_SOURCES
+    if status.is_file():
+        try:
+            sources = [LayerSource.model_validate(s) for s in json.loads(status.read_text(encoding="utf-8"))]
+        except (ValueError, TypeError) as e:  # json and pydantic errors are ValueErrors
+            problems.append(Problem(display_path(status, root), None, f"unreadable ({e}); rebuild to rewrite the layer"))
+    return aggregates, sources
+
+
+def _read_jsonl(model: type[BaseModel], path: Path, root: Path, problems: list[Problem]) -> list[Any]:
+    shown, found = display_path(path, root), []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            found.append(model.model_validate_json(line))
+        except ValidationError as e:
+            problems.extend(Problem(shown, number, _describe(err)) for err in e.errors())
+    return found
+
+
 def load_catalog(root: Path | str) -> Catalog:
     """The one entry point: load everything, raise CatalogError listing every problem."""
     root = Path(root)
@@ -250,7 +302,12 @@ def load_catalog(root: Path | str) -> Catalog:
     cards, files = load_cards(root, problems)
     suites = load_suites(root, problems)
     runs = load_runs(root, problems)
-    catalog = Catalog(root=root, site=site, cards=cards, suites=suites, runs=runs, card_files=files)
+    aggregates, sources = load_layer(root, suites, runs, problems)
+    for model in sorted({a.model for a in aggregates} - set(cards)):
+        problems.append(Problem(display_path(layer_dir(root) / AGGREGATE_DIR, root), None,
+                                f"figures for model {model!r}, which has no card; rebuild to refresh the layer"))
+    catalog = Catalog(root=root, site=site, cards=cards, suites=suites, runs=runs, card_files=files,
+                      aggregates=aggregates, sources=sources)
     _check_references(catalog, problems)
     if problems:
         raise CatalogError(problems)

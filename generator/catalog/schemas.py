@@ -276,10 +276,49 @@ class Structured(Strict):
 
 
 class ImportedSource(Strict):
+    """Where an imported figure comes from: the peer's repository, the file, the pinned commit,
+    its licence and who measured it (shown beside the figure on every page)."""
+
     repository: str
     path: str
     commit: str | None = None
     measured_by: str
+    license: str | None = None
+
+
+class ImportedAggregate(Strict):
+    """One figure a peer benchmark publishes for a model (vlm-exam: per task and effort), read from
+    the build-time layer that ``leaderboard sources sync`` + the build write (generator/sources).
+
+    ``value`` is the source's mean over its repeated runs and ``runs`` the per-run values behind it
+    (min-max = the spread); strict-match and LLM-judge accuracy sit side by side where the source
+    scores both. Tokens, cost and seconds are per sample of one run; ``None`` where the source does
+    not say (never 0 for unknown). Figures rank only against rows of the same benchmark, task,
+    metric and effort.
+    """
+
+    benchmark: str = Field(description='the peer benchmark, e.g. "vlm-exam"')
+    model: str = Field(pattern=SLUG, description="the card the source's model maps to")
+    source_model: str = Field(description="the model's name in the source")
+    task: str
+    task_name: str | None = None
+    effort: str | None = Field(default=None, description="reasoning effort the source ran at; each effort is its own row")
+    metric: str
+    metric_label: str | None = None
+    unit: str = "percent"
+    value: float
+    runs: list[float] = Field(default_factory=list)
+    strict_accuracy: float | None = None
+    judge_accuracy: float | None = None
+    input_tokens: float | None = Field(default=None, ge=0)
+    output_tokens: float | None = Field(default=None, ge=0)
+    cost_per_sample: float | None = Field(default=None, ge=0, description="USD, the source's own estimate")
+    seconds_per_sample: float | None = Field(default=None, ge=0)
+    samples: int | None = Field(default=None, ge=0)
+    failures: int | None = Field(default=None, ge=0)
+    protocol_status: str | None = None
+    as_of: str | None = Field(default=None, description="the newest run behind the figure")
+    source: ImportedSource
 
 
 class RunRecord(Strict):
@@ -318,6 +357,33 @@ class ScoreBands(Strict):
     fair: float = Field(default=40, description="score at or above which a cell is amber (percent)")
 
 
+class SourcePin(Strict):
+    """A peer benchmark pinned to one commit: `leaderboard sources sync` fetches exactly it, the
+    build imports it into the build-time layer; re-pinning is how the site updates."""
+
+    kind: Literal["vision-ai-checkup", "vlm-exam"]
+    repository: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", description="owner/name on GitHub")
+    commit: str = Field(pattern=r"^[0-9a-f]{40}$", description="the full commit SHA")
+    license: Label
+
+
+class LayerSource(Strict):
+    """What became of one pinned source in the last build (the layer's sources.json): imported, or
+    missing with the reason (not synced, fetch failed), and what it brought."""
+
+    kind: str
+    repository: str
+    commit: str
+    license: str
+    status: Literal["imported", "missing", "failed"]
+    reason: str | None = None
+    records: int = 0
+    aggregates: int = 0
+    models: list[str] = Field(default_factory=list, description="card ids the source's models map to")
+    unmapped: list[str] = Field(default_factory=list, description="source model names no card claims")
+    skipped: int = Field(default=0, description="answers or figures left out (unmapped model, prompt changed)")
+
+
 class SiteConfig(Strict):
     title: str = "Vision Leaderboard"
     description: str = ""
@@ -328,6 +394,7 @@ class SiteConfig(Strict):
     score_bands: ScoreBands = ScoreBands()
     coverage_min: float = Field(default=0.9, ge=0, le=1)
     live_api: str | None = None
+    sources: list[SourcePin] = Field(default_factory=list, description="peer benchmarks imported at build time")
 
 
 def card_json_schema() -> dict:
