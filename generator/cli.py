@@ -14,6 +14,7 @@ LAZY_COMMANDS = {
     "build": "generator.site.commands:build",
     "run": "generator.runner.commands:run",
     "rescore": "generator.grading.commands:rescore",
+    "graders": "generator.grading.commands:graders",
     "serve": "generator.serve:serve",
     "import": "generator.importers.commands:import_group",
 }

@@ -124,3 +124,44 @@ def rescore(root: Path, write: bool):
         console.print(f"snapshots written to {escape(str(root / VERDICT_DIR))}/", highlight=False)
     if problems:
         raise SystemExit(1)
+
+
+@click.group(invoke_without_command=True)
+@click.option("--agreement", "labels", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="a labels CSV (file, prompt, model, verdict, reason): print how often the graders agree with it")
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".", show_default=True,
+              help="project folder the labels' run files are relative to")
+@click.option("--external", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="folder of peer result files named by 'external:' rows [default: ROOT/../shared/external]")
+@click.option("--fail-under", type=click.FloatRange(0, 100), default=None,
+              help="exit with status 1 when agreement (in %) is below this")
+@click.pass_context
+def graders(ctx: click.Context, labels: Path | None, root: Path, external: Path | None, fail_under: float | None):
+    """Check the graders against human labels (--agreement), or run a judge model (`graders judge`)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if labels is None:
+        raise click.UsageError("give --agreement LABELS, or a subcommand")
+    from .agreement import LabelError, measure, read_labels
+
+    try:
+        result = measure(read_labels(labels), root, external or root.resolve().parent / "shared" / "external")
+    except LabelError as e:
+        raise click.ClickException(str(e)) from None
+    console = Console(width=max(Console().width, 140))
+    agreed = sum(j.agrees for j in result.judged)
+    console.print(f"agreement: {agreed} of {len(result.judged)} labelled answers = {100 * result.rate:.1f}% "
+                  f"({result.ambiguous} ambiguous not counted)", highlight=False)
+    confusion = Table("human label", "grader passes", "grader fails", title="Confusion counts")
+    for verdict in ("correct", "incorrect"):
+        confusion.add_row(verdict, str(result.confusion[(verdict, "pass")]), str(result.confusion[(verdict, "fail")]))
+    console.print(confusion)
+    if result.disagreements:
+        table = Table("line", "human", "grader", "human's reason", "grader's reason", title="Disagreements")
+        table.columns[0].overflow = "fold"
+        for j in result.disagreements:
+            table.add_row(escape(f"{labels.name}:{j.label.line} {j.label.file} {j.label.prompt}"), j.label.verdict,
+                          _word(j.verdict.passed), escape(j.label.reason), escape(j.verdict.reason))
+        console.print(table)
+    if fail_under is not None and 100 * result.rate < fail_under:
+        raise SystemExit(1)
