@@ -134,8 +134,14 @@ def test_playground_runs_real_models_and_draws_their_boxes(served, browser, tmp_
     checked = page.eval_on_selector_all("#pg-models-list input:checked", "xs => xs.map(x => x.value)")
     assert sorted(checked) == [SERVED, "rapidocr", "tesseract-5"]  # every available model, to start with
     page.uncheck(f'#pg-models-list input[value="{SERVED}"]')
+    # models that cannot run here are one line, opened on demand, each with its reason
     unavailable = page.locator(f'#pg-models-list input[value="{MISSING_WEIGHTS}"]')
-    assert unavailable.is_disabled() and "not on this machine" in page.inner_text("#pg-models-list")
+    summary = page.locator("#pg-models-list .pg-unavailable summary")
+    assert summary.inner_text() == "1 more model is not available on this machine" and unavailable.is_hidden()
+    summary.click()
+    assert unavailable.is_disabled() and "not on this machine" in page.inner_text("#pg-models-list .pg-unavailable")
+    colours = page.eval_on_selector_all("#pg-models-list .swatch", "xs => xs.map(x => x.className)")
+    assert len(colours) == 4 and len(set(colours)) == 4  # distinct within the list
     page.click("#pg-run")
     page.wait_for_function(DONE, timeout=60_000)
     for model in ("tesseract-5", "rapidocr"):
@@ -236,3 +242,16 @@ def test_static_host_and_no_javascript_explain_the_playground(served, browser, p
     assert page.is_visible("#pg-offline") and page.is_hidden("#pg-form")
     assert page.is_visible("noscript .callout") and "needs JavaScript" in page.inner_text("noscript .callout")
     assert "leaderboard serve" in page.inner_text("#pg-offline")
+
+
+def test_address_preselects_task_and_models(served, browser):
+    """The pair pages link to /playground/?models=a,b&task=t: that task, only those models ticked."""
+    page = open_page(browser, served + "/playground/?models=tesseract-5,rapidocr&task=ocr")
+    page.wait_for_selector("#pg-form", state="visible")
+    assert page.input_value("#pg-task") == "ocr"
+    checked = page.eval_on_selector_all("#pg-models-list input:checked", "xs => xs.map(x => x.value)")
+    assert sorted(checked) == ["rapidocr", "tesseract-5"]
+    page.select_option("#pg-task", "object-detection")  # another task: every available model again
+    checked = page.eval_on_selector_all("#pg-models-list input:checked", "xs => xs.map(x => x.value)")
+    assert sorted(checked) == ["opencv-haar-face", "opencv-hog-people"]
+    assert page.errors == []

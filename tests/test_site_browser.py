@@ -28,11 +28,16 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def public(tmp_path_factory):
     root = write_catalog(tmp_path_factory.mktemp("catalog"))
     out = tmp_path_factory.mktemp("site") / "public"
     build(root, out, jobs=1)
-    handler = functools.partial(_Quiet, directory=str(out))
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(public):
+    handler = functools.partial(_Quiet, directory=str(public))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -188,3 +193,82 @@ def test_pages_work_without_javascript(browser, server):
     page.wait_for_url("**/compare/alpha-vl-vs-gamma-det/index.html")
     context.close()
     assert watch.outside == [] and watch.errors == []
+
+
+def _overflowing_tables(page) -> list[str]:
+    """Tables wider than their scrolling wrapper (a reader would have to scroll sideways)."""
+    return page.evaluate("""() => [...document.querySelectorAll('main table')]
+        .filter(t => t.offsetParent !== null && t.scrollWidth > t.parentElement.clientWidth + 1)
+        .map(t => (t.id || t.className || 'table') + ': ' + t.scrollWidth + ' > ' + t.parentElement.clientWidth)""")
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_home_table_fits_the_width_and_shows_every_column_on_request(browser, server, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(server + "index.html")
+    assert _overflowing_tables(page) == []
+    licence = page.locator("#board thead th", has_text="Licence")
+    latency = page.locator("#board thead th", has_text="Median latency")
+    counting = page.locator("#board thead th", has_text="Counting")
+    assert licence.is_hidden()  # behind the toggle at every width
+    assert latency.is_visible() == (width >= 760) and counting.is_visible() == (width >= 1200)
+    page.locator("label[for=cols-board]").click()  # a plain checkbox: works without JavaScript too
+    assert licence.is_visible() and latency.is_visible() and counting.is_visible()
+    context.close()
+
+
+def test_partial_runs_are_marked_with_their_coverage(page, server):
+    page.goto(server + "index.html")
+    alpha = page.locator("#board tbody tr", has_text="Alpha VL")
+    assert "5 of 5 prompts" in alpha.inner_text() and alpha.locator(".pill.partial").count() == 0
+
+
+@pytest.mark.parametrize("pair", ["alpha-vl-vs-gamma-det"])
+def test_pair_page_on_a_phone_shows_both_models(browser, server, pair):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(server + f"compare/{pair}/index.html")
+    assert _overflowing_tables(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for table in page.locator("table.pair").all():
+        for tag in ("tag-a", "tag-b"):
+            box = table.locator(f"thead .{tag}").bounding_box()
+            assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= 390, (tag, box)
+    context.close()
+
+
+def test_search_from_disk_says_how_to_serve_the_site(browser, public):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto((public / "index.html").as_uri())
+    page.fill("#site-search", "apples")
+    message = page.locator("#search-results .search-message")
+    assert "leaderboard serve" in message.inner_text() and "python -m http.server" in message.inner_text()
+    message.locator("a", has_text="Browse instead").click()
+    page.wait_for_url("**/search/index.html")
+    assert page.locator("main a", has_text="Gamma Det").count() == 1  # the browsable lists
+    context.close()
+
+
+def test_search_results_name_a_prompt_once(page, server):
+    page.goto(server + "index.html")
+    page.fill("#site-search", "count-apples")
+    result = page.locator("#search-results a", has_text="count-apples").first
+    result.wait_for()
+    assert result.inner_text().count("count-apples") == 1, result.inner_text()
+    assert "How many apples" in result.inner_text()
+
+
+def test_any_set_comparison_keeps_its_selection_in_the_address(page, server):
+    page.goto(server + "compare/index.html?models=gamma-det,beta-ocr")
+    table = page.locator("#picked")
+    table.locator("thead th", has_text="Gamma Det").wait_for()
+    assert table.locator("thead th").all_inner_texts() == ["Property", "Beta OCR", "Gamma Det"]
+    page.locator("#picker-boxes label", has_text="Alpha VL").locator("input").check()
+    assert page.url.endswith("compare/index.html?models=alpha-vl,beta-ocr,gamma-det")
+    page.reload()  # the address alone restores the set
+    table.locator("thead th", has_text="Alpha VL").wait_for()
+    assert table.locator("thead th").count() == 4
+    page.locator("[data-pick=none]").click()
+    assert page.url.endswith("compare/index.html")

@@ -58,8 +58,14 @@
       return Array.prototype.filter.call(boxes.querySelectorAll("input"), function (i) { return i.checked; })
         .map(function (i) { return byId[i.value]; });
     }
+    /* The selection lives in the address (?models=a,b,c), so a chosen set can be bookmarked and shared. */
+    function remember(ms) {
+      var query = ms.length ? "?models=" + ms.map(function (m) { return encodeURIComponent(m.id); }).join(",") : "";
+      if (location.search !== query) history.replaceState(null, "", location.pathname + query + location.hash);
+    }
     function draw() {
       var ms = chosen();
+      remember(ms);
       picked.textContent = ms.length + " selected";
       if (!ms.length) { table.tHead.innerHTML = ""; table.tBodies[0].innerHTML = '<tr><td class="muted">Tick models above.</td></tr>'; pairLinks.innerHTML = ""; return; }
       table.tHead.innerHTML = '<tr><th scope="col">Property</th>' + ms.map(function (m) {
@@ -83,7 +89,8 @@
       Array.prototype.forEach.call(boxes.querySelectorAll("input"), function (i) { i.checked = what === "ranked" && top.indexOf(i.value) >= 0; });
       draw();
     });
-    var initial = ranked.slice(0, 3).map(function (m) { return m.id; });
+    var asked = (new URLSearchParams(location.search).get("models") || "").split(",").filter(function (id) { return byId[id]; });
+    var initial = asked.length ? asked : ranked.slice(0, 3).map(function (m) { return m.id; });
     Array.prototype.forEach.call(boxes.querySelectorAll("input"), function (i) { i.checked = initial.indexOf(i.value) >= 0; });
     draw();
   }

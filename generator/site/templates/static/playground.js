@@ -19,6 +19,8 @@
   var catalog = null;          // GET /api/models
   var image = null;            // {file, url, width, height}
   var run = null;              // the current or last run: {task, prompt, models, lines, started}
+  var listed = [];             // the current task's models in list order (their colours)
+  var wanted = requested();    // models and task asked for in the address
 
   /* ------------------------------------------------------------ finding the API */
 
@@ -75,14 +77,23 @@
       option.disabled = runnable(task.id).length === 0;
       taskSelect.appendChild(option);
     });
-    if (usable.length) taskSelect.value = usable[0].id;
+    var asked = usable.filter(function (task) { return task.id === wanted.task; })[0];
+    if (asked || usable.length) taskSelect.value = (asked || usable[0]).id;
     else setStatus("No model can run on this machine: see the reasons below.", true);
     showTask();
   }
 
+  /* ?models=a,b&task=t (the pair pages link here so): those models ticked, that task chosen. */
+  function requested() {
+    var query = new URLSearchParams(location.search);
+    var models = (query.get("models") || "").split(",").map(function (m) { return m.trim(); }).filter(Boolean);
+    return { task: query.get("task") || "", models: models };
+  }
+
+  /* Colours follow a model's place in the task's list (available models first), so no two models
+     in one list share a colour while there are at most VLBoxes.COLOURS of them. */
   function colourOf(modelId) {
-    var index = catalog.models.map(function (m) { return m.id; }).indexOf(modelId);
-    return Math.max(0, index) % window.VLBoxes.COLOURS;
+    return Math.max(0, listed.indexOf(modelId)) % window.VLBoxes.COLOURS;
   }
 
   function modelById(modelId) {
@@ -104,30 +115,53 @@
     promptLabel.textContent = task.prompt_label;
     promptInput.required = task.prompt_required;
     promptInput.placeholder = task.default_prompt || "Required for " + task.name.toLowerCase();
-    catalog.models.filter(function (m) { return m.tasks.indexOf(task.id) >= 0; }).forEach(function (model) {
+    var models = catalog.models.filter(function (m) { return m.tasks.indexOf(task.id) >= 0; });
+    var ready = models.filter(function (m) { return m.available; });
+    var missing = models.filter(function (m) { return !m.available; });
+    listed = ready.concat(missing).map(function (m) { return m.id; });
+    var picked = task.id === wanted.task || !wanted.task ? wanted.models.filter(function (id) {
+      return ready.some(function (m) { return m.id === id; });
+    }) : [];
+    ready.forEach(function (model) {
       var item = document.createElement("li");
-      var label = document.createElement("label");
-      var box = document.createElement("input");
-      box.type = "checkbox";
-      box.value = model.id;
-      box.checked = model.available;
-      box.disabled = !model.available;
-      var swatch = document.createElement("span");
-      swatch.className = "swatch c" + colourOf(model.id);
-      label.appendChild(box);
-      label.appendChild(document.createTextNode(" "));
-      label.appendChild(swatch);
-      label.appendChild(document.createTextNode(model.name + (model.loaded ? " (loaded)" : "")));
-      item.appendChild(label);
-      if (!model.available) {
-        var why = document.createElement("span");
-        why.className = "small muted pg-reason";
-        why.textContent = model.reason;
-        item.appendChild(why);
-      }
+      item.appendChild(modelChoice(model, picked.length ? picked.indexOf(model.id) >= 0 : true));
       modelList.appendChild(item);
     });
+    if (missing.length) {  // one line, opened on demand: what cannot run here and why
+      var item = document.createElement("li");
+      item.className = "pg-unavailable";
+      var more = document.createElement("details");
+      appendText(more, "summary", "small", missing.length + " more model" + (missing.length === 1 ? " is" : "s are") +
+                 " not available on this machine");
+      var list = document.createElement("ul");
+      missing.forEach(function (model) {
+        var row = document.createElement("li");
+        row.appendChild(modelChoice(model, false));
+        appendText(row, "span", "small muted pg-reason", model.reason);
+        list.appendChild(row);
+      });
+      more.appendChild(list);
+      item.appendChild(more);
+      modelList.appendChild(item);
+    }
     updateRunButton();
+  }
+
+  function modelChoice(model, checked) {
+    var label = document.createElement("label");
+    label.className = "pg-choice";
+    var box = document.createElement("input");
+    box.type = "checkbox";
+    box.value = model.id;
+    box.checked = model.available && checked;
+    box.disabled = !model.available;
+    var swatch = document.createElement("span");
+    swatch.className = "swatch c" + colourOf(model.id);
+    label.appendChild(box);
+    label.appendChild(swatch);
+    appendText(label, "span", "pg-name", model.name);
+    if (model.loaded) appendText(label, "span", "pill", "loaded");
+    return label;
   }
 
   function chosenModels() {
@@ -198,7 +232,8 @@
       return setStatus("The task " + task.name + " needs a " + task.prompt_label.toLowerCase() + ".", true);
     }
     run = { task: task.id, boxes: task.boxes, prompt: prompt || task.default_prompt, models: models, lines: [],
-            started: performance.now(), finished: false };
+            started: performance.now(), finished: false, colours: {} };
+    models.forEach(function (modelId) { run.colours[modelId] = colourOf(modelId); });  // fixed for this run
     prepareResults(models);
     updateRunButton();
     setStatus("Running " + models.length + " model" + (models.length === 1 ? "" : "s") + "…");
@@ -272,7 +307,7 @@
     combined.textContent = "";
     combined.appendChild(window.VLBoxes.shot(image.url, "Your image with every model's boxes", image.width, image.height, []));
     models.forEach(function (modelId) {
-      var model = modelById(modelId), colour = colourOf(modelId);
+      var model = modelById(modelId), colour = run.colours[modelId];
       var panel = document.createElement("article");
       panel.className = "panel pg-panel c" + colour;
       panel.setAttribute("data-model", modelId);
@@ -320,7 +355,7 @@
       return;
     }
     var boxes = boxesOf(line);
-    var layer = { model: line.model, name: model.name, colour: colourOf(line.model), boxes: boxes };
+    var layer = { model: line.model, name: model.name, colour: run.colours[line.model], boxes: boxes };
     panel.appendChild(window.VLBoxes.shot(image.url, model.name + "'s boxes on your image", image.width, image.height, [layer]));
     window.VLBoxes.add(combined.querySelector(".shot"), layer);
     var s = line.structured || {};

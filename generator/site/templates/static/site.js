@@ -122,17 +122,27 @@
   function textOf(html) {            // Pagefind's escaped text -> plain text; DOMParser runs no scripts
     return new DOMParser().parseFromString("<p>" + html + "</p>", "text/html").body.textContent;
   }
-  function excerptNode(html) {       // keep only Pagefind's <mark> highlights, everything else as text
+  /* Pagefind's excerpt starts with the page's heading, which is the result's title: a prompt's
+     id would be shown three times (title, heading, text). Leave out what the title already says. */
+  function excerptNode(html, title) {  // keep only Pagefind's <mark> highlights, everything else as text
     var span = document.createElement("span");
     span.className = "excerpt";
+    var said = String(title || "").split(/\s+·\s+/).filter(function (w) { return w.length > 2; });
+    var skip = function (text) {
+      said.forEach(function (w) { text = text.split(w).join(""); });
+      text = text.replace(/(\s*·)+\s*/g, " ").replace(/\s{2,}/g, " ");
+      return span.firstChild ? text : text.replace(/^\s+/, "");  // no gap where the title was
+    };
     String(html || "").split(/(<mark>.*?<\/mark>)/).forEach(function (part) {
       var m = /^<mark>(.*)<\/mark>$/.exec(part);
+      var text = skip(textOf(m ? m[1] : part));
+      if (!text.trim()) return;
       if (m) {
         var mark = document.createElement("mark");
-        mark.textContent = textOf(m[1]);
+        mark.textContent = text;
         span.appendChild(mark);
-      } else if (part) {
-        span.appendChild(document.createTextNode(textOf(part)));
+      } else {
+        span.appendChild(document.createTextNode(text));
       }
     });
     return span;
@@ -140,8 +150,7 @@
   function message(box, text, link) {
     box.textContent = "";
     var p = document.createElement("p");
-    p.className = "muted small";
-    p.style.padding = ".5rem";
+    p.className = "muted small search-message";
     p.textContent = text + " ";
     if (link) {
       var a = document.createElement("a");
@@ -152,8 +161,12 @@
     box.appendChild(p);
     box.hidden = false;
   }
+  /* Opened from disk (file:), the browser refuses to load the search index: say how to serve it. */
+  var FROM_DISK = "Search needs the site served over http: run “leaderboard serve” in the project, " +
+                  "or “python -m http.server” in the public folder, and open the address it prints.";
   function runSearch(query, box, limit) {
     if (!query.trim()) { box.hidden = true; box.textContent = ""; return; }
+    if (location.protocol === "file:") { message(box, FROM_DISK, "Browse instead"); return; }
     loadPagefind().then(function (pf) {
       return pf.debouncedSearch ? pf.debouncedSearch(query, {}, 150) : pf.search(query);
     }).then(function (search) {
@@ -168,7 +181,7 @@
           kind.textContent = (d.meta && d.meta.kind) || "";
           a.appendChild(kind);
           a.appendChild(document.createTextNode((d.meta && d.meta.title) || d.url));
-          a.appendChild(excerptNode(d.excerpt));
+          a.appendChild(excerptNode(d.excerpt, d.meta && d.meta.title));
           box.appendChild(a);
         });
         box.hidden = false;
@@ -179,7 +192,10 @@
   }
   var input = document.getElementById("site-search"), results = document.getElementById("search-results");
   if (input && results) {
-    input.addEventListener("focus", function () { loadPagefind().catch(function () {}); }, { once: true });
+    input.addEventListener("focus", function () {
+      if (location.protocol === "file:") message(results, FROM_DISK, "Browse instead");
+      else loadPagefind().catch(function () {});
+    }, { once: true });
     input.addEventListener("input", function () { runSearch(input.value, results, 8); });
     document.addEventListener("click", function (e) { if (!input.form.contains(e.target)) results.hidden = true; });
     input.addEventListener("keydown", function (e) { if (e.key === "Escape") { results.hidden = true; input.blur(); } });
