@@ -10,6 +10,8 @@ from generator.catalog import CatalogError
 from generator.catalog.loader import load_cards
 from generator.catalog.yaml_source import MAX_BYTES, YamlProblem, parse_yaml
 
+from site_fixtures import tiny_png
+
 
 def test_lines_are_recorded_for_every_value():
     doc = parse_yaml("id: x\ntasks:\n  - ocr\n  - vqa\nlinks:\n  paper: https://a.b\n")
@@ -103,7 +105,7 @@ def test_catalog_error_lists_every_problem(tmp_path):
         load_catalog(tmp_path)
     text = str(info.value)
     assert "model_cards/a.yaml:2: foo: unknown key 'foo'" in text
-    assert "model_cards/b.yaml:2: tasks.0: 'ocr2' is not a known task; known: captioning" in text
+    assert "model_cards/b.yaml:2: tasks.0: 'ocr2' is not a known task; did you mean 'ocr'? known: captioning" in text
     assert "model_cards/b.yaml:1: name: required field is missing" in text
 
 
@@ -143,7 +145,7 @@ def test_a_grader_that_cannot_read_its_prompt_is_a_validation_error_with_a_line(
 
     folder = tmp_path / "evals" / "suites" / "s"
     (folder / "images").mkdir(parents=True)
-    (folder / "images" / "a.png").write_bytes(b"not read by validation")
+    (folder / "images" / "a.png").write_bytes(tiny_png())
     (folder / "suite.yaml").write_text(
         "id: s\nname: S\nversion: '1'\ndescription: d\ncategories: [{id: c, name: C}]\n"
         "images: [{file: images/a.png, source: test, license: CC0-1.0}]\nprompts:\n"
@@ -167,7 +169,7 @@ def test_ids_must_match_their_file_or_folder(tmp_path):
     assert [str(p) for p in problems] == ["model_cards/a.yaml:2: id: 'b' must match the file name 'a'"]
     folder = tmp_path / "evals" / "suites" / "s"
     (folder / "images").mkdir(parents=True)
-    (folder / "images" / "a.png").write_bytes(b"x")
+    (folder / "images" / "a.png").write_bytes(tiny_png())
     (folder / "suite.yaml").write_text(
         "id: t\nname: S\nversion: '1'\ndescription: d\ncategories: [{id: c, name: C}]\n"
         "images: [{file: images/a.png, source: test, license: CC0-1.0}]\n"

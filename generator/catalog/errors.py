@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 
 @dataclass(frozen=True, order=True)
@@ -11,6 +13,7 @@ class Problem:
     path: str
     line: int | None
     message: str
+    warning: bool = False  # reported, but the catalog still loads (a torn last line of a run file)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -33,3 +36,10 @@ def display_path(path: Path, root: Path | None) -> str:
         except ValueError:
             pass
     return Path(path).as_posix()
+
+
+def did_you_mean(word: object, known: Iterable[str]) -> str:
+    """A hint naming the known word closest to a misspelt one (``; did you mean 'name'?``), or "" if none
+    is close: a contributor fixes a typo faster when the message names the fix."""
+    close = difflib.get_close_matches(str(word), list(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import typing
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,20 +12,19 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import CatalogError, Problem, display_path
+from .errors import CatalogError, Problem, did_you_mean, display_path
+from .images import raster_problem
+# The build-time layer (generator/sources/layer.py): peer sources imported from their pinned
+# commits, laid out like the repository plus aggregates/*.jsonl and sources.json; git-ignored,
+# rebuilt by every build whose inputs changed. Nothing third-party is committed.
+from ..sources.paths import AGGREGATE_DIR, LAYER_SOURCES, layer_dir
 from .schemas import ImportedAggregate, LayerSource, ModelCard, RunRecord, SiteConfig, Suite
-from .yaml_source import YamlProblem, read_yaml
+from .yaml_source import MAX_DEPTH, YamlProblem, read_yaml
 
 CARD_DIR = "model_cards"
 SUITE_DIR = "evals/suites"
 RUN_DIR = "evals/runs"
 MAX_RUN_LINE = 2_000_000
-# The build-time layer (generator/sources/layer.py): peer sources imported from their pinned
-# commits, laid out like the repository (evals/suites, evals/runs) plus aggregates/*.jsonl and
-# sources.json. Git-ignored and rebuilt by every build; nothing third-party is committed.
-LAYER_DIR = ".cache/layer"
-AGGREGATE_DIR = "aggregates"
-LAYER_SOURCES = "sources.json"
 
 
 @dataclass
@@ -45,24 +46,45 @@ class Catalog:
     card_files: dict[str, Path] = field(default_factory=dict)
     aggregates: list[ImportedAggregate] = field(default_factory=list)  # from the layer: peers' published figures
     sources: list[LayerSource] = field(default_factory=list)  # the pinned sources and whether they made it in
+    warnings: list[Problem] = field(default_factory=list)  # skipped torn last lines of run files
 
 
-def _describe(error: dict) -> str:
+# What a closed vocabulary's values are called in messages, by the field that holds them.
+_NOUNS = {"tasks": "task", "task": "task", "prompt_templates": "task", "features": "feature", "inputs": "modality",
+          "outputs": "modality", "access": "access level"}
+
+
+def _describe(error: dict, model: type[BaseModel] | None = None) -> str:
     loc = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-after"))
     kind = error["type"]
     value = error.get("input")
     if kind == "extra_forbidden":
-        return f"{loc}: unknown key {error['loc'][-1]!r}"
+        key = error["loc"][-1]
+        return f"{loc}: unknown key {key!r}{did_you_mean(key, _fields_at(model, error['loc']))}"
     if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        what = "task" if "tasks" in loc or "prompt_templates" in loc else loc.split(".")[-1].rstrip("s0123456789.") or "value"
-        if "features" in loc:
-            what = "feature"
-        return f"{loc}: {value!r} is not a known {what}; known: {expected.replace(chr(39), '')}"
+        known = re.findall(r"'([^']*)'", error.get("ctx", {}).get("expected", ""))
+        what = next((_NOUNS[p] for p in reversed(error["loc"]) if isinstance(p, str) and p in _NOUNS), "value")
+        return f"{loc}: {value!r} is not a known {what}{did_you_mean(value, known) or ';'} known: {', '.join(known)}"
     if kind == "missing":
         return f"{loc}: required field is missing"
     message = error["msg"].removeprefix("Value error, ")
     return f"{loc}: {message}" if loc else message
+
+
+def _fields_at(model: type[BaseModel] | None, loc: tuple) -> list[str]:
+    """The keys allowed beside the one at ``loc`` (for "did you mean"); [] where the path is unclear."""
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field_info = model.model_fields.get(part) if model else None
+        model = _model_in(field_info.annotation) if field_info else None
+    return list(model.model_fields) if model else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next(filter(None, map(_model_in, typing.get_args(annotation))), None)
 
 
 def _validate(model: type[BaseModel], path: Path, root: Path, problems: list[Problem]) -> Any:
@@ -84,7 +106,7 @@ def _validate(model: type[BaseModel], path: Path, root: Path, problems: list[Pro
         return model.model_validate(doc.data), doc
     except ValidationError as e:
         for err in e.errors():
-            problems.append(Problem(shown, doc.line_of(err["loc"]), _describe(err)))
+            problems.append(Problem(shown, doc.line_of(err["loc"]), _describe(err, model)))
         return None
 
 
@@ -168,6 +190,8 @@ def load_suites(root: Path, problems: list[Problem], base: Path | None = None) -
                 problems.append(Problem(shown, line, f"images.{i}.file: {image.file!r} points outside the suite folder"))
             elif not target.is_file():
                 problems.append(Problem(shown, line, f"images.{i}.file: {image.file!r} does not exist"))
+            elif why := raster_problem(target):
+                problems.append(Problem(shown, line, f"images.{i}.file: {image.file!r} {why}"))
         suites[suite.id] = LoadedSuite(suite, folder)
     return suites
 
@@ -184,39 +208,83 @@ def load_runs(root: Path, problems: list[Problem], base: Path | None = None) -> 
     for path in sorted(((base or root) / RUN_DIR).glob("*/*/*.jsonl")):
         if escapes(root, path, problems):
             continue
-        shown = display_path(path, root)
+        shown, folder = display_path(path, root), {"suite": path.parent.parent.name, "model": path.parent.name}
         with path.open("rb") as fh:
             for number, raw in enumerate(fh, 1):
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError as e:
-                    problems.append(Problem(shown, number, f"not UTF-8 text ({e.reason} at byte {e.start})"))
+                record = _read_record(raw, shown, number, problems)
+                if record is None:
                     continue
-                if not line.strip():
-                    continue
-                if len(line) > MAX_RUN_LINE:
-                    problems.append(Problem(shown, number, "record longer than 2 MB"))
-                    continue
-                try:
-                    records.append(RunRecord.model_validate_json(line))
-                except ValidationError:
-                    record = _recheck(line, shown, number, problems)
-                    if record is not None:
-                        records.append(record)
+                # the folder is the claim a reviewer sees: a file under runs/ocr/rapidocr/ cannot speak for tesseract-5
+                wrong = [key for key, value in folder.items() if getattr(record, key) != value]
+                for key in wrong:
+                    problems.append(Problem(shown, number, f"{key}: {getattr(record, key)!r} does not match the run "
+                                                           f"folder {display_path(path.parent, root)}/"))
+                if not wrong:
+                    records.append(record)
     return records
 
 
-def _recheck(line: str, shown: str, number: int, problems: list[Problem]) -> RunRecord | None:
-    """A run-record line that failed fast validation: the record, or None with its problems reported."""
+TORN = "the last line is torn (a run killed mid-write?); skipped, its prompt runs again"
+
+
+def _read_record(raw: bytes, shown: str, number: int, problems: list[Problem]) -> RunRecord | None:
+    """One line of a run file: the record, or None with its problem reported. Only the last line can
+    lack its newline: a run killed mid-write tore it, which is a warning, not an error (documented in
+    runner/store.py), wherever the cut fell, inside a multi-byte character included."""
+    torn = not raw.endswith(b"\n")
     try:
-        return RunRecord.model_validate(json.loads(line))
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        problems.append(Problem(shown, number, TORN, warning=True) if torn else
+                        Problem(shown, number, f"not UTF-8 text ({e.reason} at byte {e.start})"))
+        return None
+    if not line.strip():
+        return None
+    if len(line) > MAX_RUN_LINE:
+        problems.append(Problem(shown, number, "record longer than 2 MB"))
+        return None
+    if "Infinity" not in line and "NaN" not in line:  # else json.loads names the constant; pydantic would take it
+        try:
+            return RunRecord.model_validate_json(line)
+        except ValidationError:
+            pass
+    return _recheck(line, shown, number, problems, torn)
+
+
+class _NonFinite(Exception):
+    pass
+
+
+def _refuse_constant(name: str):
+    raise _NonFinite(name)
+
+
+def _recheck(line: str, shown: str, number: int, problems: list[Problem], torn: bool = False) -> RunRecord | None:
+    """A run-record line that failed fast validation (or holds the words Infinity or NaN): the record,
+    or None with its problems reported, worded as json.loads and pydantic's two steps word them."""
+    if _nesting(line) > MAX_DEPTH:
+        problems.append(Problem(shown, number, f"nesting deeper than {MAX_DEPTH} levels"))
+        return None
+    try:
+        return RunRecord.model_validate(json.loads(line, parse_constant=_refuse_constant))
+    except _NonFinite as e:
+        problems.append(Problem(shown, number, f"{e} is not a number JSON allows (non-finite)"))
     except json.JSONDecodeError as e:
-        if line.endswith("\n"):  # else a run killed mid-write left a torn last line; the runner re-runs it
-            problems.append(Problem(shown, number, f"invalid JSON: {e.msg}"))
+        problems.append(Problem(shown, number, TORN, warning=True) if torn else
+                        Problem(shown, number, f"invalid JSON: {e.msg}"))
     except ValidationError as e:
         for err in e.errors():
-            problems.append(Problem(shown, number, _describe(err)))
+            problems.append(Problem(shown, number, _describe(err, RunRecord)))
     return None
+
+
+def _nesting(line: str) -> int:
+    """How deep the JSON brackets of ``line`` go, strings left out: json.loads recurses per level."""
+    depth = deepest = 0
+    for bracket in re.findall(r"[\[\]{}]", re.sub(r'"(?:[^"\\]|\\.)*"', "", line)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def latest_records(records: list[RunRecord]) -> dict[tuple[str, str, str], RunRecord]:
@@ -249,10 +317,6 @@ def _check_references(catalog: Catalog, problems: list[Problem]) -> None:
     for model_id in catalog.site.flagship:
         if model_id not in catalog.cards:
             problems.append(Problem("site.yaml", None, f"flagship: {model_id!r} has no card"))
-
-
-def layer_dir(root: Path) -> Path:
-    return Path(root) / LAYER_DIR
 
 
 def load_layer(root: Path, suites: dict[str, LoadedSuite], runs: list[RunRecord], problems: list[Problem]
@@ -309,6 +373,7 @@ def load_catalog(root: Path | str) -> Catalog:
     catalog = Catalog(root=root, site=site, cards=cards, suites=suites, runs=runs, card_files=files,
                       aggregates=aggregates, sources=sources)
     _check_references(catalog, problems)
-    if problems:
-        raise CatalogError(problems)
+    catalog.warnings = [p for p in problems if p.warning]
+    if len(catalog.warnings) < len(problems):
+        raise CatalogError([p for p in problems if not p.warning])
     return catalog

@@ -6,11 +6,14 @@ never a silently ignored field.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .errors import did_you_mean
+from .names import name_problem
 from .vocab import ACCESS, FEATURES, MODALITIES, TASKS
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -29,13 +32,36 @@ MARKDOWN_MAX = 10_000
 Label = Annotated[str, Field(min_length=1, max_length=LABEL_MAX)]
 Note = Annotated[str, Field(max_length=NOTE_MAX)]
 
+
+def _honest_name(value: str) -> str:
+    problem = name_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _calendar_date(value: str) -> str:
+    """PARTIAL_DATE only says digits; 2020-13-45 has them."""
+    parts = [int(p) for p in value.split("-")]
+    try:
+        dt.date(*parts, *[1] * (3 - len(parts)))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a calendar date") from None
+    return value
+
+
+# A model's name, aliases, organisation and family: no hidden or lookalike letters (names.py).
+Name = Annotated[str, Field(min_length=1, max_length=LABEL_MAX), AfterValidator(_honest_name)]
+PartialDate = Annotated[str, Field(pattern=PARTIAL_DATE), AfterValidator(_calendar_date)]
+
 Task = Literal[TASKS]  # type: ignore[valid-type]
 Feature = Literal[FEATURES]  # type: ignore[valid-type]
 Modality = Literal[MODALITIES]  # type: ignore[valid-type]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan: .nan or "Infinity" in a figure would make models.json invalid JSON
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------- model card
@@ -85,7 +111,7 @@ class Pricing(Strict):
     output_per_1m: float | None = Field(default=None, ge=0)
     currency: str = Field(default="USD", max_length=12)
     source: str = Field(pattern=URL, description="where the price is published")
-    as_of: str = Field(pattern=PARTIAL_DATE)
+    as_of: PartialDate
     note: Note | None = Field(default=None, description="caveats: which provider, how the price is derived")
 
 
@@ -124,21 +150,21 @@ class Reported(Strict):
     suite: str | None = Field(default=None, pattern=SLUG, description="our suite this figure corresponds to")
     categories: list[ReportedCategory] = Field(default_factory=list)
     source: str = Field(pattern=URL)
-    as_of: str | None = Field(default=None, pattern=PARTIAL_DATE)
+    as_of: PartialDate | None = None
     note: Note | None = None
 
 
 class ModelCard(Strict):
     id: str = Field(pattern=SLUG)
-    name: Label
-    organization: Label
+    name: Name
+    organization: Name
     access: Literal[ACCESS]  # type: ignore[valid-type]
     modalities: Modalities
-    release_date: str | None = Field(pattern=PARTIAL_DATE, description="YYYY, YYYY-MM or YYYY-MM-DD; null if unknown")
+    release_date: PartialDate | None = Field(description="YYYY, YYYY-MM or YYYY-MM-DD; null if unknown")
     license: License
     tasks: list[Task]
     overview: str = Field(min_length=1, max_length=MARKDOWN_MAX, description="Markdown")
-    family: Label | None = None
+    family: Name | None = None
     parameters: Parameters | None = None
     context_window: int | None = Field(default=None, ge=1)
     links: Links = Links()
@@ -146,7 +172,7 @@ class ModelCard(Strict):
     features: list[Feature] = Field(default_factory=list)
     runner: Runner | None = None
     reported: list[Reported] = Field(default_factory=list)
-    aliases: list[Label] = Field(default_factory=list)
+    aliases: list[Name] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------- eval suite
@@ -186,7 +212,8 @@ class Prompt(Strict):
         from ..grading import GRADERS  # imported here: the graders import these schemas
 
         if grader is not None and grader.name not in GRADERS:
-            raise ValueError(f"unknown grader {grader.name!r}; known: {', '.join(sorted(GRADERS))}")
+            raise ValueError(f"unknown grader {grader.name!r}{did_you_mean(grader.name, GRADERS) or ';'} "
+                             f"known: {', '.join(sorted(GRADERS))}")
         return grader
 
     @model_validator(mode="after")
@@ -233,6 +260,8 @@ class Suite(Strict):
     images: list[ImageLicense] = Field(min_length=1)
     prompts: list[Prompt] = Field(min_length=1)
     source: SuiteSource | None = None
+    repeats: int = Field(default=1, ge=1, le=100, description="times `leaderboard run` runs each prompt, "
+                         "as separate runs (sampling models vary); --repeat overrides it")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Suite":
@@ -321,6 +350,9 @@ class ImportedAggregate(Strict):
     source: ImportedSource
 
 
+CLOCK_SKEW = dt.timedelta(hours=1)
+
+
 class RunRecord(Strict):
     suite: str
     suite_version: str
@@ -343,6 +375,21 @@ class RunRecord(Strict):
     source: Literal["measured"] | ImportedSource
     source_verdict: bool | None = None
     libraries: dict[str, str] = Field(default_factory=dict, description="library versions used by the run")
+
+    @field_validator("started_at")
+    @classmethod
+    def _past_time(cls, value: str) -> str:
+        """Records are ordered by this time and the newest answer wins: a date in 2099 would let one
+        file override every later run. A few minutes of clock skew between machines is allowed."""
+        try:
+            when = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an ISO 8601 time like 2026-05-01T10:00:00Z") from None
+        if when.tzinfo is None:
+            raise ValueError(f"{value!r} has no time zone (add Z for UTC)")
+        if when > dt.datetime.now(dt.timezone.utc) + CLOCK_SKEW:
+            raise ValueError(f"{value!r} lies in the future")
+        return value
 
     @property
     def measured(self) -> bool:

@@ -9,6 +9,7 @@ errors can say ``model_cards/x.yaml:12``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,11 +32,21 @@ class YamlProblem(Exception):
 
 
 class _NoAliasLoader(yaml.SafeLoader):
+    depth = 0
+
     def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
+        """Refuse aliases, and nesting before it gets deep: the composer recurses once per level, so
+        400 levels of ``[`` would otherwise end in a RecursionError naming no file."""
+        event = self.peek_event()
         if self.check_event(AliasEvent):
-            event = self.peek_event()
             raise YamlProblem(event.start_mark.line + 1, "YAML aliases (*name) are not allowed; write the value out")
-        return super().compose_node(parent, index)
+        if self.depth > MAX_DEPTH:
+            raise YamlProblem(event.start_mark.line + 1, f"nesting deeper than {MAX_DEPTH} levels")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 @dataclass
@@ -72,6 +83,8 @@ def parse_yaml(text: str) -> YamlDocument:
         raise YamlProblem(mark.line + 1 if mark else None, f"invalid YAML: {e.problem or e}") from None
     except yaml.YAMLError as e:  # e.g. ReaderError: control characters
         raise YamlProblem(None, f"invalid YAML: {e}") from None
+    except RecursionError:  # a last guard; compose_node stops nesting long before this
+        raise YamlProblem(None, f"nesting deeper than {MAX_DEPTH} levels") from None
 
 
 def _build(node, path: Path_, lines: dict, constructor, depth: int):
@@ -95,11 +108,17 @@ def _build(node, path: Path_, lines: dict, constructor, depth: int):
         return out
     if isinstance(node, SequenceNode):
         return [_build(item, path + (i,), lines, constructor, depth + 1) for i, item in enumerate(node.value)]
-    value = constructor.construct_object(node)
+    try:
+        value = constructor.construct_object(node)
+    except ValueError:  # a timestamp-shaped scalar that is no date (2020-13-45): the schema says why
+        return node.value
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, bytes):
         raise YamlProblem(node.start_mark.line + 1, "binary values are not allowed")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise YamlProblem(node.start_mark.line + 1, f"{node.value} is not a finite number (.nan and .inf are refused: "
+                                                    "they make the site's JSON invalid)")
     return value
 
 
