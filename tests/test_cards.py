@@ -272,7 +272,7 @@ def test_unknown_task_names_file_line_and_the_vocabulary(tmp_path):
     index = [l for l in lines if l.startswith("  - ")].index("  - ocr2")  # position within tasks
     problems = _problems(tmp_path, path, lines)
     assert len(problems) == 1
-    prefix = f"model_cards/x.yaml:{at}: tasks.{index}: 'ocr2' is not a known task; known: "
+    prefix = f"model_cards/x.yaml:{at}: tasks.{index}: 'ocr2' is not a known task; did you mean 'ocr'? known: "
     assert problems[0].startswith(prefix), problems[0]
     known = problems[0].removeprefix(prefix)
     assert all(task in known for task in TASKS)
@@ -289,7 +289,8 @@ def test_nested_unknown_key_names_its_line(tmp_path):
     path, lines = _copy_card(tmp_path)
     at = _line_of(lines, r"^  homepage: ")
     lines[at - 1] = lines[at - 1].replace("homepage:", "home_page:")
-    assert _problems(tmp_path, path, lines) == [f"model_cards/x.yaml:{at}: links.home_page: unknown key 'home_page'"]
+    assert _problems(tmp_path, path, lines) == [
+        f"model_cards/x.yaml:{at}: links.home_page: unknown key 'home_page'; did you mean 'homepage'?"]
 
 
 def test_missing_required_field_names_the_card(tmp_path):
