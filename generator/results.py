@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any, Literal
+from functools import cached_property, lru_cache
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -68,6 +68,29 @@ def source_label(source: Literal["measured"] | ImportedSource) -> str:
     return f"{where}, measured by {source.measured_by}"
 
 
+class Answer(NamedTuple):
+    """One scored answer of a (suite, model, source), as pairings and answer lists need it."""
+
+    category: str
+    passed: bool
+    output: str | None
+    reason: str
+    error: str | None
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """One (suite, model, source)'s scored answers as bit vectors over the suite's prompt order.
+
+    Bit i stands for ``Results.prompt_order(suite)[i]``. A pairing is then a few integer
+    operations and popcounts however many prompts the suite has, which is what lets the site
+    pair 20,000 model pairs without walking each pair's prompts.
+    """
+
+    answered: int
+    passed: int
+
+
 @dataclass(frozen=True)
 class PairComparison:
     """Two models (or two sources of one model) paired prompt by prompt on one suite."""
@@ -82,19 +105,58 @@ class PairComparison:
     ties_pass: int
     ties_fail: int
     p_value: float  # exact McNemar on (wins, losses)
-    rows: list[dict]  # prompt_id, category, a_passed, b_passed, a_output, b_output, a_reason, b_reason
+    order: list[str] = field(repr=False)  # the suite's prompt order the masks index
+    common: int = field(repr=False)  # bit masks over ``order``: both answered,
+    a_only: int = field(repr=False)  # … only a passed,
+    b_only: int = field(repr=False)  # … only b passed,
+    both: int = field(repr=False)  # … both passed
+    answers_a: dict[str, Answer] = field(repr=False, compare=False)
+    answers_b: dict[str, Answer] = field(repr=False, compare=False)
 
     @property
     def n(self) -> int:
-        return len(self.rows)
+        return self.common.bit_count()
+
+    def prompts(self, which: Literal["common", "differ", "both", "neither"] = "common") -> list[str]:
+        """Prompt ids of one outcome class, by category then prompt id."""
+        mask = {"common": self.common, "differ": self.a_only | self.b_only, "both": self.both,
+                "neither": self.common & ~(self.a_only | self.b_only | self.both)}[which]
+        return [prompt_id for i, prompt_id in enumerate(self.order) if mask >> i & 1]
+
+    @cached_property
+    def rows(self) -> list[dict]:
+        """prompt_id, category, a_passed, b_passed, a_output, b_output, a_reason, b_reason per shared prompt."""
+        rows = []
+        for prompt_id in self.prompts():
+            x, y = self.answers_a[prompt_id], self.answers_b[prompt_id]
+            rows.append({"prompt_id": prompt_id, "category": x.category, "a_passed": x.passed,
+                         "b_passed": y.passed, "a_output": x.output, "b_output": y.output,
+                         "a_reason": x.reason, "b_reason": y.reason})
+        return rows
 
 
-# One (suite, model, source)'s scored answers for cheap pairing: prompt_id -> (category, passed, output, reason)
-_Answers = dict[str, tuple[str, bool, str | None, str]]
+@dataclass(frozen=True)
+class RunSummary:
+    """What a (model, suite, source)'s records say about the runs behind them."""
+
+    runs: list[dict]  # run_id, started_at, hardware, adapter, model_revision, records; oldest first
+    records: int
+    errors: int
+    stale: int
+
+
+_NO_RUNS = RunSummary(runs=[], records=0, errors=0, stale=0)
+_mcnemar = lru_cache(maxsize=None)(mcnemar_exact_p)  # pairs repeat the same few (wins, losses)
 
 
 @dataclass
 class Results:
+    """The one query layer over the graded frames: pages, data files and tests all ask here.
+
+    Frames stay the storage (CSV downloads, tests); the lookups the site makes thousands of
+    times are dict lookups into indexes built once, on first use.
+    """
+
     graded: pd.DataFrame
     scores: pd.DataFrame
     records: dict[RecordKey, RunRecord] = field(default_factory=dict, repr=False)  # for structured boxes
@@ -113,9 +175,36 @@ class Results:
         """Every model's and source's answer to one prompt, in (model, source) order."""
         return self._rows(self.graded, self._prompt_index.get((suite_id, prompt_id)))
 
+    def prompt_records(self, suite_id: str, prompt_id: str) -> list[dict[str, Any]]:
+        """``prompt_rows`` as plain dicts (missing values None), for pages."""
+        return self._prompt_records.get((suite_id, prompt_id), [])
+
+    def score_rows(self, model_id: str, suite_id: str, source: str) -> dict[str, dict[str, Any]]:
+        """One (model, suite, source)'s scores rows as plain dicts by category ("" = whole suite)."""
+        return self._score_rows.get((model_id, suite_id, source), {})
+
     def sources(self, model_id: str, suite_id: str) -> list[str]:
         """Sources with records for a model on a suite: 'measured' first, then imports sorted."""
         return self._sources.get((suite_id, model_id), [])
+
+    def provenance(self, model_id: str, suite_id: str, source: str) -> ImportedSource | None:
+        """Where an imported source's records came from; None for measured runs."""
+        return self._provenance.get((suite_id, model_id, source))
+
+    def run_summary(self, model_id: str, suite_id: str, source: str) -> RunSummary:
+        """The runs behind a (model, suite, source) and its record, error and stale counts."""
+        return self._run_summaries.get((model_id, suite_id, source), _NO_RUNS)
+
+    def answers(self, model_id: str, suite_id: str, source: str) -> dict[str, Answer]:
+        """A (model, suite, source)'s scored answers by prompt id, in prompt id order."""
+        return self._answers.get((suite_id, model_id, source), {})
+
+    def prompt_order(self, suite_id: str) -> list[str]:
+        """The suite's scored prompts that have answers, by category then prompt id (the bit order of ``Verdicts``)."""
+        return self._orders.get(suite_id, [])
+
+    def verdicts(self, model_id: str, suite_id: str, source: str) -> Verdicts | None:
+        return self._verdicts.get((suite_id, model_id, source))
 
     def pair(self, a: str, b: str, suite_id: str,
              source_a: str | None = None, source_b: str | None = None) -> PairComparison | None:
@@ -126,29 +215,22 @@ class Results:
         """
         source_a = source_a or next(iter(self.sources(a, suite_id)), None)
         source_b = source_b or next(iter(self.sources(b, suite_id)), None)
-        answers_a = self._answers.get((suite_id, a, source_a))
-        answers_b = self._answers.get((suite_id, b, source_b))
-        if answers_a is None or answers_b is None:
+        va, vb = self.verdicts(a, suite_id, source_a), self.verdicts(b, suite_id, source_b)
+        if va is None or vb is None:
             return None
-        rows: list[dict] = []
-        for prompt_id, (category, a_passed, a_output, a_reason) in answers_a.items():
-            other = answers_b.get(prompt_id)
-            if other is None:
-                continue
-            _, b_passed, b_output, b_reason = other
-            rows.append({"prompt_id": prompt_id, "category": category, "a_passed": a_passed,
-                         "b_passed": b_passed, "a_output": a_output, "b_output": b_output,
-                         "a_reason": a_reason, "b_reason": b_reason})
-        if not rows:
+        common = va.answered & vb.answered
+        if not common:
             return None
-        rows.sort(key=lambda r: (r["category"], r["prompt_id"]))
-        wins = sum(r["a_passed"] and not r["b_passed"] for r in rows)
-        losses = sum(r["b_passed"] and not r["a_passed"] for r in rows)
-        ties_pass = sum(r["a_passed"] and r["b_passed"] for r in rows)
+        pa, pb = va.passed & common, vb.passed & common
+        a_only, b_only, both = pa & ~pb, pb & ~pa, pa & pb
+        wins, losses, ties_pass = a_only.bit_count(), b_only.bit_count(), both.bit_count()
         return PairComparison(a=a, b=b, suite=suite_id, source_a=source_a, source_b=source_b,
                               wins=wins, losses=losses, ties_pass=ties_pass,
-                              ties_fail=len(rows) - wins - losses - ties_pass,
-                              p_value=mcnemar_exact_p(wins, losses), rows=rows)
+                              ties_fail=common.bit_count() - wins - losses - ties_pass,
+                              p_value=_mcnemar(wins, losses), order=self.prompt_order(suite_id),
+                              common=common, a_only=a_only, b_only=b_only, both=both,
+                              answers_a=self.answers(a, suite_id, source_a),
+                              answers_b=self.answers(b, suite_id, source_b))
 
     def to_records(self, which: Literal["scores", "graded"] = "scores") -> list[dict[str, Any]]:
         """JSON-ready rows of one frame: plain Python values, missing values as None."""
@@ -165,6 +247,18 @@ class Results:
         return self.graded.groupby(["suite", "prompt_id"], sort=False).indices
 
     @cached_property
+    def _prompt_records(self) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        rows = frame_records(self.graded) if not self.graded.empty else []
+        return {key: [rows[i] for i in np.sort(positions)] for key, positions in sorted(self._prompt_index.items())}
+
+    @cached_property
+    def _score_rows(self) -> dict[tuple[str, str, str], dict[str, dict[str, Any]]]:
+        found: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = {}
+        for row in frame_records(self.scores):
+            found.setdefault((row["model"], row["suite"], row["source"]), {})[row["category"]] = row
+        return found
+
+    @cached_property
     def _sources(self) -> dict[tuple[str, str], list[str]]:
         found: dict[tuple[str, str], set[str]] = {}
         for suite, model, source in self.graded[["suite", "model", "source"]].drop_duplicates().itertuples(index=False):
@@ -172,13 +266,68 @@ class Results:
         return {key: sorted(sources, key=lambda s: (s != MEASURED, s)) for key, sources in found.items()}
 
     @cached_property
-    def _answers(self) -> dict[tuple[str, str, str], _Answers]:
+    def _provenance(self) -> dict[tuple[str, str, str], ImportedSource]:
+        found: dict[tuple[str, str, str], ImportedSource] = {}
+        for (suite_id, model_id, source, _), record in self.records.items():
+            if not record.measured:
+                found.setdefault((suite_id, model_id, source), record.source)
+        return found
+
+    @cached_property
+    def _run_summaries(self) -> dict[tuple[str, str, str], RunSummary]:
+        graded = self.graded
+        if graded.empty:
+            return {}
+
+        def distinct(values) -> str | None:
+            found = sorted({str(v) for v in values if _plain(v) is not None})
+            return ", ".join(found) or None
+
+        keys = ["model", "suite", "source", "run_id"]
+        runs = graded.groupby(keys, sort=True).agg(
+            records=("prompt_id", "size"), started_at=("started_at", "min"), hardware=("hardware", distinct),
+            adapter=("adapter", distinct), model_revision=("model_revision", distinct)).reset_index()
+        by_source: dict[tuple[str, str, str], list[dict]] = {}
+        for row in runs.sort_values(["model", "suite", "source", "started_at", "run_id"]).itertuples(index=False):
+            by_source.setdefault((row.model, row.suite, row.source), []).append({
+                "run_id": row.run_id, "started_at": row.started_at, "hardware": _plain(row.hardware),
+                "adapter": _plain(row.adapter), "model_revision": _plain(row.model_revision),
+                "records": int(row.records)})
+        counts = graded.assign(errored=graded["error"].notna()).groupby(["model", "suite", "source"]).agg(
+            records=("prompt_id", "size"), errors=("errored", "sum"), stale=("stale", "sum"))
+        return {key: RunSummary(runs=by_source.get(key, []), records=int(row["records"]),
+                                errors=int(row["errors"]), stale=int(row["stale"]))
+                for key, row in counts.iterrows()}
+
+    @cached_property
+    def _answers(self) -> dict[tuple[str, str, str], dict[str, Answer]]:
         scored = self.graded[self.graded["scored"]]
-        answers: dict[tuple[str, str, str], _Answers] = {}
-        columns = ["suite", "model", "source", "prompt_id", "category", "passed", "output", "reason"]
-        for suite, model, source, prompt_id, category, passed, output, reason in scored[columns].itertuples(index=False):
-            answers.setdefault((suite, model, source), {})[prompt_id] = (category, bool(passed), output, reason)
+        answers: dict[tuple[str, str, str], dict[str, Answer]] = {}
+        columns = ["suite", "model", "source", "prompt_id", "category", "passed", "output", "reason", "error"]
+        for suite, model, source, prompt_id, category, passed, output, reason, error in scored[columns].itertuples(index=False):
+            answers.setdefault((suite, model, source), {})[prompt_id] = Answer(
+                category, bool(passed), _plain(output), reason, _plain(error))
         return answers
+
+    @cached_property
+    def _orders(self) -> dict[str, list[str]]:
+        found: dict[str, set[tuple[str, str]]] = {}
+        for (suite, _, _), answers in self._answers.items():
+            found.setdefault(suite, set()).update((a.category, prompt_id) for prompt_id, a in answers.items())
+        return {suite: [prompt_id for _, prompt_id in sorted(keys)] for suite, keys in found.items()}
+
+    @cached_property
+    def _verdicts(self) -> dict[tuple[str, str, str], Verdicts]:
+        bit = {suite: {prompt_id: 1 << i for i, prompt_id in enumerate(order)} for suite, order in self._orders.items()}
+        verdicts = {}
+        for (suite, model, source), answers in self._answers.items():
+            answered = passed = 0
+            for prompt_id, answer in answers.items():
+                answered |= bit[suite][prompt_id]
+                if answer.passed:
+                    passed |= bit[suite][prompt_id]
+            verdicts[(suite, model, source)] = Verdicts(answered, passed)
+        return verdicts
 
     @staticmethod
     def _rows(frame: pd.DataFrame, positions: np.ndarray | None) -> pd.DataFrame:
@@ -305,6 +454,19 @@ def _scored_prompt_counts(catalog: Catalog) -> dict[tuple[str, str], int]:
                 for category in (prompt.category, ""):
                     counts[(suite_id, category)] = counts.get((suite_id, category), 0) + 1
     return counts
+
+
+def _plain(value: Any) -> Any:
+    """NaN / NA -> None, numpy scalars -> Python."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
 
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -294,6 +294,16 @@ def test_pair_defaults_to_measured_and_accepts_explicit_sources(suite):
     assert (imported.wins, imported.ties_fail) == (0, 2)
 
 
+def test_pair_lists_prompts_by_outcome_in_category_order(suite):
+    runs = (answers(suite, "a", passed=["c1", "c2", "r5"], failed=["c3", "r1", "r2"])
+            + answers(suite, "b", passed=["c2", "c3", "r1"], failed=["c1", "r2", "r5"]))
+    pair = compute_results(catalog(suite, runs)).pair("a", "b", "s")
+    assert pair.prompts() == ["c1", "c2", "c3", "r1", "r2", "r5"]
+    assert pair.prompts("differ") == ["c1", "c3", "r1", "r5"]
+    assert (pair.prompts("both"), pair.prompts("neither")) == (["c2"], ["r2"])
+    assert (pair.wins, pair.losses, pair.ties_pass, pair.ties_fail) == (2, 2, 1, 1)
+
+
 # ---------------------------------------------------------------- lookups and downloads
 
 
@@ -309,6 +319,26 @@ def test_lookups_return_sorted_rows(suite):
     assert list(results.prompt_rows("s", "demo")["model"]) == ["demo-only"]
     assert results.prompt_rows("s", "missing").empty
     assert row(results.overall("s"), model="strong")["lo"] == pytest.approx(wilson_interval(8, 10)[0])
+
+
+def test_run_summaries_provenance_and_answers_per_source(suite):
+    runs = ([record(suite, "a", "c1", run_id="run-2", started_at="2025-02-01T00:00:00Z"),
+             record(suite, "a", "c2", "no", error="timeout"), record(suite, "a", "c3", sha="0" * 64)]
+            + answers(suite, "a", passed=["c1"], failed=[], source=VAC))
+    results = compute_results(catalog(suite, runs))
+    summary = results.run_summary("a", "s", "measured")
+    assert (summary.records, summary.errors, summary.stale) == (3, 1, 1)
+    assert [(r["run_id"], r["records"], r["hardware"]) for r in summary.runs] == [("run-1", 2, "cpu"), ("run-2", 1, "cpu")]
+    assert results.run_summary("a", "s", "nobody").runs == []
+    assert results.provenance("a", "s", "measured") is None
+    assert results.provenance("a", "s", VAC_LABEL) == VAC
+    answer = results.answers("a", "s", "measured")["c2"]
+    assert (answer.category, answer.passed, answer.output, answer.error) == ("count", False, "no", "timeout")
+    assert list(results.answers("a", "s", VAC_LABEL)) == ["c1"]
+    rows = results.score_rows("a", "s", "measured")
+    assert rows.keys() == {"", "count", "read"} and (rows[""]["passed"], rows[""]["n"]) == (2, 3)
+    assert [r["source"] for r in results.prompt_records("s", "c1")] == ["measured", VAC_LABEL]
+    assert results.prompt_records("s", "demo") == []
 
 
 def test_builds_are_deterministic_whatever_the_record_order(suite):

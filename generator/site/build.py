@@ -265,7 +265,8 @@ def build(root: Path | str = ".", out: Path | str | None = None, base_url: str |
     from ..results import compute_results
     from . import search
     from .pages import page_list
-    from .view import digest, prepare
+    from .digests import digest
+    from .view import prepare
 
     catalog = load_catalog(root)  # CatalogError: nothing below runs, out/ is untouched
     base = normalise_base_url(base_url if base_url is not None else catalog.site.base_url)

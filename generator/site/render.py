@@ -183,6 +183,16 @@ def safe_text(value: Any) -> Markup:
     return escape(strip_invisible(str(value)))
 
 
+def macros(cache: dict, template: str, bands: ScoreBands):
+    """A template's macros as Python callables, loaded once per process and kept in ``cache``:
+    for fragments that are the same on many pages, rendered once and reused as Markup."""
+    key = ("macros", template)
+    module = cache.get(key)
+    if module is None:
+        module = cache[key] = make_env(bands=bands).get_template(template).module
+    return module
+
+
 def make_env(template_dir: Path = TEMPLATE_DIR, bands: ScoreBands | None = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(template_dir)),

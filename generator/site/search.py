@@ -24,7 +24,8 @@ from html import escape
 from pathlib import Path
 
 from ..catalog.vocab import TASK_NAMES, TASKS
-from .view import SiteData, digest
+from .digests import digest
+from .view import SiteData
 
 # Pagefind also writes its ready-made UIs; the site has its own small one, so these are dropped.
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",

@@ -1,28 +1,25 @@
-"""Everything the pages show, computed once per build from the catalog and the results.
+"""The view objects pages show: one per model, suite and prompt, built once per build.
 
-Pages never query pandas: this module turns ``Results`` into plain per-model, per-suite and
-per-prompt objects (and their content digests) once, so that rendering one of 20,000 compare
-pages is a couple of dict lookups plus a template, and the incremental build can tell which
-pages changed without rendering them.
+``prepare`` turns the catalog and ``Results`` (the query layer, which does all aggregation)
+into plain per-model, per-suite and per-prompt objects, so that rendering one of 20,000
+compare pages is a couple of dict lookups plus a template. Image sizes are read here, once;
+content digests are filled in by ``digests.stamp``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
 from PIL import Image
 
 from ..catalog.loader import Catalog
 from ..catalog.schemas import ImportedSource, ModelCard, Parameters, Prompt, Suite
 from ..catalog.vocab import FEATURE_NAMES, FEATURES, TASK_NAMES, TASKS
-from ..results import MEASURED, Results, frame_records
+from ..results import MEASURED, Results
+from . import digests
 from .markdown import plain_text, render_markdown
 
 # The seed page's "Vision tasks" rows: label, the card tasks/features that count, the demo gallery.
@@ -41,28 +38,6 @@ VISION_TASKS = [
 
 MODALITY_NAMES = {"text": "Text", "image": "Image", "video": "Video", "audio": "Audio",
                   "boxes": "Boxes", "masks": "Masks"}
-
-
-def digest(*parts: Any) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        data = part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass")
-        h.update(len(data).to_bytes(8, "big"))
-        h.update(data)
-    return h.hexdigest()
-
-
-def clean(value: Any) -> Any:
-    """NaN / NA -> None, numpy scalars -> Python."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
 
 
 def repo_url(repository: str) -> str | None:
@@ -233,9 +208,6 @@ class SiteData:
     ranking: list[str]
     flagship: tuple[str, str] | None
     media: dict[str, Path]  # site path -> source image
-    answers: dict[tuple[str, str], list[dict]]  # (suite, prompt) -> graded rows
-    # (suite, model, source) -> {prompt_id: (category, passed, output or the grader's reason)}, scored only
-    outcomes: dict[tuple[str, str, str], dict[str, tuple[str, bool, str | None]]] = field(default_factory=dict)
     cache: dict = field(default_factory=dict)  # per-process memo of rendered fragments
     shared_digest: str = ""
     names_digest: str = ""
@@ -252,6 +224,11 @@ class SiteData:
     def pairs(self) -> list[tuple[str, str]]:
         ids = sorted(self.models)
         return [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]]
+
+    def relevant_suites(self, view: ModelView) -> list[str]:
+        """Suites with at least one prompt whose task the model supports (where a run would say something)."""
+        return [suite.id for suite in self.suites.values()
+                if any(p.prompt.task in view.card.tasks for p in suite.prompts)]
 
     def run_command(self, model_id: str, suite_id: str | None = None) -> str:
         suite_id = suite_id or self.primary
@@ -284,112 +261,39 @@ def _prompt_views(suite_id: str, loaded, media: dict[str, Path]) -> list[PromptV
     return views
 
 
-def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
-    if frame.empty:
-        return np.zeros(0, dtype=np.uint64)
-    return pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
+def _suite_view(suite_id: str, loaded, media: dict[str, Path]) -> SuiteView:
+    counts: dict[str, int] = {}
+    for p in loaded.suite.prompts:
+        if p.scored:
+            counts[p.category] = counts.get(p.category, 0) + 1
+    return SuiteView(loaded.suite, loaded.folder, render_markdown(loaded.suite.description),
+                     _prompt_views(suite_id, loaded, media), sum(counts.values()), counts)
+
+
+def _model_view(card: ModelCard, suite_ids: list[str], results: Results) -> ModelView:
+    view = ModelView(card, render_markdown(card.overview), plain_text(card.overview))
+    for suite_id in suite_ids:
+        for source in results.sources(card.id, suite_id):
+            rows = results.score_rows(card.id, suite_id, source)
+            if "" not in rows:
+                continue  # a suite without scored prompts has no scores
+            runs = results.run_summary(card.id, suite_id, source)
+            view.results.setdefault(suite_id, []).append(SourceResult(
+                suite=suite_id, source=source, measured=source == MEASURED,
+                provenance=results.provenance(card.id, suite_id, source),
+                overall=rows[""], categories={k: v for k, v in rows.items() if k},
+                runs=runs.runs, records=runs.records, errors=runs.errors, stale=runs.stale))
+    return view
 
 
 def prepare(catalog: Catalog, results: Results, base_url: str, code_digest: str) -> SiteData:
     media: dict[str, Path] = {}
-    suites: dict[str, SuiteView] = {}
-    for suite_id in _ordered_suites(catalog):
-        loaded = catalog.suites[suite_id]
-        suite = loaded.suite
-        prompts = _prompt_views(suite_id, loaded, media)
-        counts: dict[str, int] = {}
-        for p in suite.prompts:
-            if p.scored:
-                counts[p.category] = counts.get(p.category, 0) + 1
-        image_bytes = b"".join(digest(Path(src).read_bytes()).encode() for path, src in sorted(media.items())
-                               if path.startswith(f"media/{suite_id}/"))
-        suites[suite_id] = SuiteView(suite, loaded.folder, render_markdown(suite.description), prompts,
-                                     sum(counts.values()), counts,
-                                     digest(suite.model_dump_json(), image_bytes))
-
-    graded = results.graded
-    row_hash = _row_hashes(graded)
-    by_model = graded.groupby("model", sort=True).indices if not graded.empty else {}
-    scores_hash = _row_hashes(results.scores)
-    scores_by_model = results.scores.groupby("model", sort=True).indices if not results.scores.empty else {}
-
-    # Score rows -> SourceResult per (model, suite, source)
-    score_rows: dict[tuple[str, str, str], dict[str, dict]] = {}
-    for row in frame_records(results.scores):
-        score_rows.setdefault((row["model"], row["suite"], row["source"]), {})[row["category"]] = row
-    provenance: dict[tuple[str, str, str], ImportedSource] = {}
-    for (suite_id, model_id, source, _), record in results.records.items():
-        if not record.measured and (suite_id, model_id, source) not in provenance:
-            provenance[(suite_id, model_id, source)] = record.source
-    run_info: dict[tuple[str, str, str], dict] = {}
-    if not graded.empty:
-        def distinct(values) -> str | None:
-            found = sorted({str(v) for v in values if clean(v) is not None})
-            return ", ".join(found) or None
-
-        keys = ["model", "suite", "source", "run_id"]
-        runs = graded.groupby(keys, sort=True).agg(
-            records=("prompt_id", "size"), started_at=("started_at", "min"), hardware=("hardware", distinct),
-            adapter=("adapter", distinct), model_revision=("model_revision", distinct)).reset_index()
-        for row in runs.sort_values(["model", "suite", "source", "started_at", "run_id"]).itertuples(index=False):
-            info = run_info.setdefault((row.model, row.suite, row.source), {"runs": []})
-            info["runs"].append({"run_id": row.run_id, "started_at": row.started_at, "hardware": clean(row.hardware),
-                                 "adapter": clean(row.adapter), "model_revision": clean(row.model_revision),
-                                 "records": int(row.records)})
-        counts = graded.assign(errored=graded["error"].notna()).groupby(["model", "suite", "source"]).agg(
-            records=("prompt_id", "size"), errors=("errored", "sum"), stale=("stale", "sum"))
-        for (model_id, suite_id, source), row in counts.iterrows():
-            info = run_info.setdefault((model_id, suite_id, source), {"runs": []})
-            info.update(records=int(row["records"]), errors=int(row["errors"]), stale=int(row["stale"]))
-
-    models: dict[str, ModelView] = {}
-    for model_id in sorted(catalog.cards):
-        card = catalog.cards[model_id]
-        view = ModelView(card, render_markdown(card.overview), plain_text(card.overview))
-        for suite_id in suites:
-            for source in results.sources(model_id, suite_id):
-                rows = score_rows.get((model_id, suite_id, source))
-                info = run_info.get((model_id, suite_id, source), {"runs": []})
-                if not rows or "" not in rows:
-                    continue  # a suite without scored prompts has no scores
-                view.results.setdefault(suite_id, []).append(SourceResult(
-                    suite=suite_id, source=source, measured=source == MEASURED,
-                    provenance=provenance.get((suite_id, model_id, source)),
-                    overall=rows[""], categories={k: v for k, v in rows.items() if k},
-                    runs=info["runs"], records=info.get("records", 0), errors=info.get("errors", 0),
-                    stale=info.get("stale", 0)))
-        g = by_model.get(model_id, np.zeros(0, dtype=int))
-        s = scores_by_model.get(model_id, np.zeros(0, dtype=int))
-        view.digest = digest(card.model_dump_json(), row_hash[np.sort(g)].tobytes(),
-                             scores_hash[np.sort(s)].tobytes())
-        models[model_id] = view
-
-    answers: dict[tuple[str, str], list[dict]] = {}
-    prompt_rows = graded.groupby(["suite", "prompt_id"], sort=True).indices if not graded.empty else {}
-    records_all = frame_records(graded) if not graded.empty else []
-    for key, positions in prompt_rows.items():
-        positions = np.sort(positions)
-        answers[key] = [records_all[i] for i in positions]
-    outcomes: dict[tuple[str, str, str], dict[str, tuple[str, bool, str | None]]] = {}
-    for row in records_all:
-        if row["scored"]:
-            text = row["output"] if row["output"] is not None else (f"error: {row['error']}" if row["error"] else None)
-            outcomes.setdefault((row["suite"], row["model"], row["source"]), {})[row["prompt_id"]] = (
-                row["category"], bool(row["passed"]), text)
-    names_digest = digest(json.dumps({m: v.name for m, v in models.items()}, sort_keys=True))
-    for suite in suites.values():
-        for p in suite.prompts:
-            positions = np.sort(prompt_rows.get((suite.id, p.id), np.zeros(0, dtype=int)))
-            p.digest = digest(p.prompt.model_dump_json(), suite.digest, names_digest, row_hash[positions].tobytes())
-
+    suites = {suite_id: _suite_view(suite_id, catalog.suites[suite_id], media) for suite_id in _ordered_suites(catalog)}
+    models = {model_id: _model_view(catalog.cards[model_id], list(suites), results) for model_id in sorted(catalog.cards)}
     primary = next(iter(suites), None)
-    ranking = _rank(models, primary)
     flagship = tuple(sorted(catalog.site.flagship)) if len(catalog.site.flagship) == 2 else None
-    site = SiteData(catalog, results, base_url, models, suites, primary, ranking, flagship, media, answers, outcomes)
-    site.names_digest = names_digest
-    site.shared_digest = digest(code_digest, catalog.site.model_dump_json(), base_url,
-                                *(s.digest for s in suites.values()))
-    site.all_digest = digest(site.shared_digest, *(m.digest for m in models.values()))
+    site = SiteData(catalog, results, base_url, models, suites, primary, _rank(models, primary), flagship, media)
+    digests.stamp(site, code_digest)
     return site
 
 
@@ -411,4 +315,4 @@ def task_name(task: str) -> str:
 
 
 __all__ = ["FEATURES", "FEATURE_NAMES", "TASKS", "TASK_NAMES", "VISION_TASKS", "ModelView", "PromptView",
-           "SiteData", "SourceResult", "SuiteView", "digest", "prepare", "rank_key", "repo_url", "task_name"]
+           "SiteData", "SourceResult", "SuiteView", "prepare", "rank_key", "repo_url", "task_name"]

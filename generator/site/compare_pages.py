@@ -1,0 +1,219 @@
+"""Compare pages: "A vs B" for every pair, the reversed-order redirects and the compare index.
+
+There are n(n-1)/2 compare pages, so everything on them that depends on one model only (its
+property, task and feature cells, its result cells per suite, its answer cells per prompt) is
+rendered once per worker from the macros in ``_compare_cells.html`` and reused as Markup; a page
+adds the pairing from ``Results.pair`` and joins the pieces.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+from ..catalog.vocab import FEATURE_NAMES, FEATURES
+from ..results import PairComparison
+from .paths import canonical_pair, pair_link
+from .render import fig, macros, number, rel_url, seconds, truncate_text, usd
+from .view import VISION_TASKS, ModelView, SiteData, SourceResult, SuiteView
+
+H2H_OUTPUT_CHARS = 140
+CELLS = "_compare_cells.html"
+SPEC_LABELS = ["Organization", "Category", "Access", "Modality", "Release date", "Context window", "Parameters",
+               "Licence", "Input price / 1M tokens", "Output price / 1M tokens"]
+EFFICIENCY_ROWS = [("Average response time", "latency_mean", seconds), ("Median response time", "latency_median", seconds),
+                   ("Median input tokens", "input_tokens_median", number), ("Median output tokens", "output_tokens_median", number),
+                   ("Est. cost per task", "cost_per_task", usd)]
+TASK_LABELS = [label for label, _, _, _ in VISION_TASKS]
+FEATURE_LABELS = [FEATURE_NAMES[f] for f in FEATURES]
+
+
+def _cells(site: SiteData):
+    return macros(site.cache, CELLS, site.config.score_bands)
+
+
+def _cached(site: SiteData, key: tuple, make):
+    value = site.cache.get(key)
+    if value is None:
+        value = site.cache[key] = make()
+    return value
+
+
+def _model_cells(site: SiteData, view: ModelView) -> dict[str, list]:
+    """A model's cells in the comparison, task and feature tables: the same on each of its compare pages."""
+    def make() -> dict[str, list]:
+        m, card = _cells(site), view.card
+        spec = [m.cell(card.organization), m.cell(view.category_text), m.cell(card.access), m.cell(view.modality_text),
+                m.cell(card.release_date), m.cell(f"{card.context_window:,} tokens" if card.context_window else None),
+                m.cell(view.params_text), m.link_cell(card.license.url, card.license.id),
+                m.price_cell(card.pricing, "input_per_1m"), m.price_cell(card.pricing, "output_per_1m")]
+        return {"spec": spec, "tasks": [m.yes_cell(view.has_task(t, f)) for _, t, f, _ in VISION_TASKS],
+                "features": [m.yes_cell(f in card.features) for f in FEATURES]}
+    return _cached(site, ("model-cells", view.id), make)
+
+
+def _result_cells(site: SiteData, suite: SuiteView, result: SourceResult) -> list:
+    """Overall, the efficiency rows and one cell per category: the same on every compare page."""
+    def make() -> list:
+        m = _cells(site)
+        cells = [m.overall_cell(result.overall, result.show_efficiency)]
+        for _, key, fmt in EFFICIENCY_ROWS:
+            value = result.efficiency(key)
+            cells.append(m.efficiency_cell(None if value is None else fmt(value), suite.id, result.show_efficiency))
+        cells += [m.category_cell(result.categories.get(c.id)) for c in suite.suite.categories]
+        return cells
+    return _cached(site, ("cells", suite.id, id(result)), make)
+
+
+def _reported_cells(site: SiteData, suite: SuiteView, rep) -> list:
+    m = _cells(site)
+    by_name = {c.name.casefold(): c for c in rep.categories}
+    unit = "%" if rep.unit == "%" else ""
+    value = f"{fig(rep.value)}{unit}" if unit else f"{fig(rep.value)} {rep.unit}".strip()
+    return [m.reported_overall_cell(value, rep), *(m.num("—") for _ in EFFICIENCY_ROWS),
+            *(m.reported_category_cell(by_name.get(c.name.casefold()), unit) for c in suite.suite.categories)]
+
+
+def _columns(site: SiteData, suite: SuiteView, views: list[ModelView]) -> list[dict]:
+    """One column per (model, source) on a suite, then one per reported figure mapped to the suite."""
+    cols = []
+    for view in views:
+        found = view.results.get(suite.id, [])
+        for result in found:
+            cols.append({"view": view, "kind": "measured" if result.measured else "imported", "result": result,
+                         "reported": None, "cells": _result_cells(site, suite, result)})
+        reported = [rep for rep in view.card.reported if rep.suite == suite.id]
+        for rep in reported:
+            cols.append({"view": view, "kind": "reported", "result": None, "reported": rep,
+                         "cells": _reported_cells(site, suite, rep)})
+        if not found and not reported:
+            m = _cells(site)
+            cells = [m.unmeasured_cell(site.run_command(view.id, suite.id))]
+            cells += [m.num("—") for _ in range(len(EFFICIENCY_ROWS) + len(suite.suite.categories))]
+            cols.append({"view": view, "kind": "none", "result": None, "reported": None, "cells": cells})
+    return cols
+
+
+def _answer_cells(site: SiteData, suite_id: str, model_id: str, source: str) -> dict[str, Any]:
+    """A (model, source)'s answer cell per prompt: verdict mark and the answer cut short."""
+    def make() -> dict[str, Any]:
+        m = _cells(site)
+        cells = {}
+        for prompt_id, answer in site.results.answers(model_id, suite_id, source).items():
+            text = answer.output if answer.output is not None else (f"error: {answer.error}" if answer.error else None)
+            body = truncate_text(text, H2H_OUTPUT_CHARS) if text is not None else "(no answer)"
+            cells[prompt_id] = m.answer_cell(answer.passed, body)
+        return cells
+    return _cached(site, ("answers", suite_id, model_id, source), make)
+
+
+def _prompt_bits(site: SiteData, suite_id: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    """Row headers, list links and categories of a suite's prompts, as seen from a compare page."""
+    def make():
+        m = _cells(site)
+        heads, links, categories = {}, {}, {}
+        for p in site.suites[suite_id].prompts:
+            href = rel_url("../../", f"suites/{suite_id}/{p.id}/")
+            heads[p.id], links[p.id] = m.prompt_head(href, p.id), m.prompt_link(href, p.id)
+            categories[p.id] = p.prompt.category
+        return heads, links, categories
+    return _cached(site, ("prompt-bits", suite_id), make)
+
+
+def source_text(result: SourceResult) -> str:
+    return "measured here" if result.measured else result.provenance_text[0].lower() + result.provenance_text[1:]
+
+
+def _h2h(site: SiteData, a: str, b: str, suite_id: str) -> dict | None:
+    """The prompt-by-prompt section: ``Results.pair`` on each model's best source, as cells."""
+    ra, rb = site.models[a].best(suite_id), site.models[b].best(suite_id)
+    if ra is None or rb is None:
+        return None
+    pair: PairComparison | None = site.results.pair(a, b, suite_id, ra.source, rb.source)
+    if pair is None:
+        return None
+    m = _cells(site)
+    heads, links, categories = _prompt_bits(site, suite_id)
+    ca, cb = _answer_cells(site, suite_id, a, ra.source), _answer_cells(site, suite_id, b, rb.source)
+    both, neither = pair.prompts("both"), pair.prompts("neither")
+    return {
+        "n": pair.n, "wins": pair.wins, "losses": pair.losses, "ties_pass": pair.ties_pass,
+        "ties_fail": pair.ties_fail, "p_value": pair.p_value, "source_a": source_text(ra), "source_b": source_text(rb),
+        "differ": m.differ_rows(pair.prompts("differ"), categories, site.suites[suite_id].category_name, heads, ca, cb),
+        "both": len(both), "neither": len(neither), "limit": H2H_OUTPUT_CHARS,
+        "both_links": Markup("").join(links[p] for p in both),
+        "neither_links": Markup("").join(links[p] for p in neither),
+    }
+
+
+def _reported_rows(a: ModelView, b: ModelView) -> list[dict]:
+    keys: dict[tuple, dict] = {}
+    for side, view in (("a", a), ("b", b)):
+        for rep in view.card.reported:
+            key = (rep.benchmark, rep.metric, rep.setting or "")
+            row = keys.setdefault(key, {"benchmark": rep.benchmark, "metric": rep.metric,
+                                        "setting": rep.setting, "a": None, "b": None})
+            if row[side] is None:
+                row[side] = rep
+    return [keys[k] for k in sorted(keys, key=lambda k: (k[0].casefold(), k[1].casefold(), k[2]))]
+
+
+def ctx_compare(site: SiteData, a_id: str, b_id: str) -> dict:
+    a, b = site.models[a_id], site.models[b_id]
+    m = _cells(site)
+    suites = []
+    featured = set(site.config.featured_suites) or {site.primary}
+    for suite in site.suites.values():
+        cols = _columns(site, suite, [a, b])
+        if all(c["kind"] == "none" for c in cols) and suite.id not in featured:
+            continue  # featured suites always get their table, with the commands to fill it
+        labels = ["Overall score", *(label for label, _, _ in EFFICIENCY_ROWS), *(c.name for c in suite.suite.categories)]
+        suites.append({"suite": suite, "cols": cols, "h2h": _h2h(site, a_id, b_id, suite.id), "labels": labels,
+                       "partial": any(c["kind"] in ("measured", "imported") and not c["result"].show_efficiency
+                                      for c in cols)})
+    ca, cb = _model_cells(site, a), _model_cells(site, b)
+    demos = _cached(site, ("task-demos",), lambda: [rel_url("../../", f"tasks/{task}/") for *_, task in VISION_TASKS])
+    measured_rows = []
+    for suite in site.suites.values():
+        ra, rb = a.best(suite.id), b.best(suite.id)
+        if ra or rb:
+            measured_rows.append({"suite": suite, "a": ra, "b": rb})
+    return {
+        "title": f"{a.name} vs {b.name} — {site.title}", "a": a, "b": b,
+        "spec_rows": m.rows(SPEC_LABELS, ca["spec"], cb["spec"]),
+        "tasks": m.rows(TASK_LABELS, ca["tasks"], cb["tasks"], demos),
+        "features": m.rows(FEATURE_LABELS, ca["features"], cb["features"]), "suites": suites,
+        "reported_rows": _reported_rows(a, b), "measured_rows": measured_rows,
+        "coverage_min": site.config.coverage_min,
+        "description": f"{a.name} and {b.name} side by side: properties, supported vision tasks, "
+                       f"measured pass rates with 95% intervals, prompt-by-prompt head-to-head and reported figures.",
+    }
+
+
+def ctx_redirect(site: SiteData, a_id: str, b_id: str) -> dict:
+    a, b = site.models[a_id], site.models[b_id]
+    target = f"../{a_id}-vs-{b_id}/"
+    absolute = site.base_url.startswith(("http://", "https://"))
+    return {"title": f"{a.name} vs {b.name}", "target": target,
+            "canonical_target": f"{site.base_url}compare/{a_id}-vs-{b_id}/" if absolute else target}
+
+
+def ctx_compare_index(site: SiteData) -> dict:
+    top = [m for m in site.ranking if site.models[m].best(site.primary or "")][:5]
+    featured = []
+    if site.flagship and all(m in site.models for m in site.flagship):
+        featured.append(site.flagship)
+    for i, x in enumerate(top):
+        for y in top[i + 1:]:
+            pair = canonical_pair(x, y)
+            if pair not in featured:
+                featured.append(pair)
+    return {"title": f"Compare models — {site.title}",
+            "featured": [{"a": site.models[x], "b": site.models[y], "link": pair_link(x, y)} for x, y in featured],
+            "model_count": len(site.models), "pair_count": len(site.models) * (len(site.models) - 1) // 2,
+            "description": "Compare any set of vision models in one table."}
+
+
+CONTEXTS = {"compare": ctx_compare, "redirect": ctx_redirect, "compare_index": ctx_compare_index}
+TEMPLATES = {"compare": "compare.html", "redirect": "redirect.html", "compare_index": "compare_index.html"}

@@ -1,0 +1,73 @@
+"""Content digests: a hash of everything a page shows, so a rebuild renders only what changed.
+
+Each model, suite and prompt view gets a digest of its inputs (card or prompt text, image bytes,
+the hashes of its graded and scores rows); the page list combines them per page (``pages.py``)
+and the incremental build compares the result with the previous build's manifest. A digest that
+leaves out an input shows stale pages; one that takes in too much rewrites pages for nothing
+(tests/test_site_incremental.py checks both).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ..results import Results
+    from .view import SiteData
+
+
+def digest(*parts: Any) -> str:
+    """SHA-256 of the parts, each length-prefixed so that ("ab", "c") and ("a", "bc") differ."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    if frame.empty:
+        return np.zeros(0, dtype=np.uint64)
+    return pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
+
+
+def _rows_bytes(hashes: np.ndarray, index: dict, key) -> bytes:
+    """The row hashes of one group, in frame order."""
+    return hashes[np.sort(index.get(key, np.zeros(0, dtype=int)))].tobytes()
+
+
+def stamp(site: SiteData, code_digest: str) -> None:
+    """Fill in every view's digest and the site-wide ones (shared, names, all)."""
+    results: Results = site.results
+    for suite in site.suites.values():
+        images = b"".join(digest(Path(src).read_bytes()).encode() for path, src in sorted(site.media.items())
+                          if path.startswith(f"media/{suite.id}/"))
+        suite.digest = digest(suite.suite.model_dump_json(), images)
+
+    graded, scores = results.graded, results.scores
+    graded_hash, scores_hash = _row_hashes(graded), _row_hashes(scores)
+    graded_by_model = graded.groupby("model", sort=True).indices if not graded.empty else {}
+    scores_by_model = scores.groupby("model", sort=True).indices if not scores.empty else {}
+    for model_id, view in site.models.items():
+        view.digest = digest(view.card.model_dump_json(), _rows_bytes(graded_hash, graded_by_model, model_id),
+                             _rows_bytes(scores_hash, scores_by_model, model_id))
+
+    site.names_digest = digest(json.dumps({m: v.name for m, v in site.models.items()}, sort_keys=True))
+    by_prompt = graded.groupby(["suite", "prompt_id"], sort=True).indices if not graded.empty else {}
+    for suite in site.suites.values():
+        for p in suite.prompts:
+            p.digest = digest(p.prompt.model_dump_json(), suite.digest, site.names_digest,
+                              _rows_bytes(graded_hash, by_prompt, (suite.id, p.id)))
+    site.shared_digest = digest(code_digest, site.config.model_dump_json(), site.base_url,
+                                *(s.digest for s in site.suites.values()))
+    site.all_digest = digest(site.shared_digest, *(m.digest for m in site.models.values()))
+
+
+__all__ = ["digest", "stamp"]
