@@ -123,7 +123,7 @@ def test_number_accepts_formatting(expected, output):
 
 
 @pytest.mark.parametrize("expected, output", [
-    ("2,428", "2.428"), ("27", "16"), ("4", "4 or 5"), ("1", "one hundred"), ("12", "a dozen"), ("3", "R3"),
+    ("27", "16"), ("2428", "2.43"), ("4", "4 or 5"), ("1", "one hundred"), ("12", "a dozen"), ("3", "R3"),
     ("8", "08/09/2020"), ("4", "NULL"), ("4", "about four or five"), ("24", "2,4"), ("1", "1.2.3"),
 ])
 def test_number_is_strict_about_the_value(expected, output):
@@ -217,21 +217,36 @@ def test_levenshtein_known_values():
     assert levenshtein("x" * 200, "x" * 199 + "y") == 1
 
 
-def test_ocr_text_by_character_error_rate():
-    expected = {"text": "TOTAL  $11.69\nThank you", "lines": [{"text": "TOTAL $11.69", "xyxy": [0, 0, 9, 9]}]}
-    assert grade("ocr-text", expected, "TOTAL $11.69 Thank you").score == 1.0
-    one_typo = grade("ocr-text", expected, "TOTAL $11.60\nThank you")
-    assert one_typo.passed and one_typo.score == pytest.approx(1 - 1 / 22)
-    assert not passes("ocr-text", expected, "TOTAL $11.60\nThank you", max_cer=0.01)
-    assert not passes("ocr-text", expected, "total $11.69 thank you")  # case counts: 2 of 22
-    assert passes("ocr-text", "it\u2019s", "it's", max_cer=0)
-    assert passes("ocr-text", "Thank you", '{"text": "Thank you"}', max_cer=0)
-    lines = Structured(lines=[TextLine(text="TOTAL $11.69"), TextLine(text="Thank you")])
+PASSAGE = ("The quick brown fox jumps over the lazy dog while the farmer counts "
+           "twelve sheep in the meadow behind the old stone barn.")  # 23 words, 121 characters
+
+
+def test_ocr_text_long_passages_by_character_error_rate():
+    expected = {"text": PASSAGE, "lines": [{"text": PASSAGE, "xyxy": [0, 0, 9, 9]}]}
+    assert grade("ocr-text", expected, PASSAGE.replace(" the ", "\nthe ", 1)).score == 1.0  # line breaks are spaces
+    one_typo = grade("ocr-text", expected, PASSAGE.replace("twelve", "twelue"))
+    assert one_typo.passed and one_typo.score == pytest.approx(1 - 1 / 121)
+    assert not passes("ocr-text", expected, PASSAGE.replace("quick brown", "quack brawn"), max_cer=0.01)  # 2/121
+    assert passes("ocr-text", expected, PASSAGE.replace("quick brown", "quack brawn"), max_cer=0.02)
+    assert not passes("ocr-text", expected, PASSAGE[:60])  # half the passage missing
+    assert passes("ocr-text", PASSAGE, '{"text": "' + PASSAGE + '"}', max_cer=0)
+    lines = Structured(lines=[TextLine(text=PASSAGE[:60]), TextLine(text=PASSAGE[61:])])
     assert passes("ocr-text", expected, "", lines, max_cer=0)  # no text output: the structured lines
     assert character_error_rate("", "") == 0.0 and character_error_rate("", "x") == 1.0
     assert character_error_rate("ab", "abcdef") == 2.0
     with pytest.raises(ValueError, match="ocr-text"):
         grade("ocr-text", 12, "12")
+
+
+def test_ocr_text_short_answers_need_every_word_right():
+    """A wrong word in a short answer fails whatever its CER; spacing, punctuation and case are form."""
+    assert not passes("ocr-text", "the Midnights album", "the Midnight album")  # CER 1/19 < 0.1
+    assert not passes("ocr-text", "SN 4X7-Q0O-8B1L", "SN 4X7-Q00-8B1L")  # letter O read as zero
+    assert passes("ocr-text", "THE QUIET HARBOUR\nM. ELLISON", "THE QUIET HARBOURM. ELLISON")  # lost line break
+    assert passes("ocr-text", "S/N: 48213-KX7", "s/n:48213-kx7")
+    assert passes("ocr-text", "it\u2019s", "it's", max_cer=0)
+    verdict = grade("ocr-text", "KX58 TRW", "KX58 TRV")
+    assert not verdict.passed and verdict.score == pytest.approx(1 - 1 / 8) and "short text (2 words)" in verdict.reason
 
 
 # ---------------------------------------------------------------- boxes and detection
@@ -366,7 +381,8 @@ def test_an_unknown_grader_name_is_a_catalog_error_with_its_line(tmp_path):
         "    expected: 4\n    grader:\n      name: numbr\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", "--root", str(tmp_path)])
     assert result.exit_code != 0
-    assert "evals/suites/s/suite.yaml:14: prompts.0.grader: unknown grader 'numbr'; known: caption-similarity" in result.output
+    assert "evals/suites/s/suite.yaml:14: prompts.0.grader: unknown grader 'numbr'" in result.output
+    assert "known: caption-similarity" in result.output
 
 
 # ---------------------------------------------------------------- leaderboard rescore

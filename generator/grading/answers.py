@@ -12,12 +12,16 @@ from typing import Any
 
 from ..catalog.schemas import Structured
 from .base import Verdict, grader
-from .extract import answer_text, as_text, extract_answer, normalise
-from .numbers import read_number
+from .extract import answer_text, as_text, concluding_parts, extract_answer, normalise
+from .numbers import read_number, readings
 from .options import read_options
 
 _WORD = re.compile(r"[^\W_]+")
 _BULLET = re.compile(r"^(?:[-*\u2022]|\d+[.)])\s+")
+_HEDGE_WORDS = r"(?:possibly|perhaps|maybe|probably|might|could|likely)"
+# A hedge does not commit: a parenthesis with a hedge word in it, or ", possibly X" / "and maybe X"
+# up to the end of the clause.
+_HEDGE = re.compile(rf"\((?=[^)]*\b{_HEDGE_WORDS}\b)[^)]*\)|[,;]?\s*(?:\b(?:and|or|but)\s+)?\b(?:possibly|perhaps|maybe)\b[^,.;()]*")
 
 
 def _verdict(passed: bool, reason: str) -> Verdict:
@@ -25,12 +29,19 @@ def _verdict(passed: bool, reason: str) -> Verdict:
 
 
 def read_yes_no(output: str) -> str | None:
-    """"yes", "no", or None when the answer says neither or both ("Yes, there is no crack")."""
+    """"yes", "no", or None when the answer says neither or both ("Yes, there is no crack"); when
+    reasoning says both, its conclusion decides ("… so the final verdict: **No**")."""
     answer = extract_answer(output)
     if isinstance(answer, bool):
         return "yes" if answer else "no"
-    said = {w for w in _WORD.findall(normalise(as_text(answer))) if w in ("yes", "no")}
-    return said.pop() if len(said) == 1 else None
+    text = as_text(answer)
+    for part in (text, *concluding_parts(text)):
+        said = {w for w in _WORD.findall(normalise(part)) if w in ("yes", "no")}
+        if len(said) == 1:
+            return said.pop()
+        if not said:
+            return None
+    return None
 
 
 @grader("yes-no")
@@ -48,26 +59,33 @@ def yes_no(expected: Any, output: str, structured: Structured | None, options: d
 
 @grader("number")
 def number(expected: Any, output: str, structured: Structured | None, options: dict) -> Verdict:
-    """expected a number (or text stating one, "$2.30"); the answer must state one number within
-    ``tolerance`` (default 0) of it."""
+    """expected a number (or text stating one, "$2.30", "32,500 kg"); the answer must state one
+    number within ``tolerance`` (default 0) of it: in the whole answer, or, when reasoning states
+    several, in its conclusion (``concluding_parts``)."""
     opts = read_options("number", options, tolerance=0)
     if isinstance(expected, bool):
         raise ValueError(f"grader 'number': expected {expected!r} is not a number")
     want, problem = (float(expected), "") if isinstance(expected, (int, float)) else read_number(str(expected))
     if want is None:
         raise ValueError(f"grader 'number': expected {expected!r} is not one number ({problem})")
-    got, problem = read_number(answer_text(output))
-    if got is None:
+    text = answer_text(output)
+    got, problem = readings(text)
+    for part in ([] if got else concluding_parts(text)):
+        got, _ = readings(part)
+        if got:
+            break
+    if not got:
         return _verdict(False, f"expected {want:g}; {problem}")
-    passed = abs(got - want) <= float(opts.tolerance) + 1e-9 * max(1.0, abs(want))
+    close = [g for g in got if abs(g - want) <= float(opts.tolerance) + 1e-9 * max(1.0, abs(want))]
     within = f" (tolerance {opts.tolerance})" if opts.tolerance else ""
-    return _verdict(passed, f"expected {want:g}{within}, got {got:g}")
+    return _verdict(bool(close), f"expected {want:g}{within}, got {(close or sorted(got))[0]:g}")
 
 
 def named_choices(text: str, choices: list[str]) -> set[str]:
-    """The choices ``text`` names as whole words; a choice inside a longer named one ("right" in
-    "right side up") does not count on its own."""
-    text = normalise(text)
+    """The choices ``text`` commits to, as whole words; a choice inside a longer named one ("right"
+    in "right side up") does not count on its own, nor does one only named in a hedge ("bolts (and
+    possibly screws)", "bolts, maybe nuts")."""
+    text = _HEDGE.sub(" ", normalise(text))
     spans: list[tuple[int, int, str]] = []
     for choice in choices:
         key = normalise(choice)
@@ -78,13 +96,19 @@ def named_choices(text: str, choices: list[str]) -> set[str]:
 
 @grader("choice")
 def choice(expected: Any, output: str, structured: Structured | None, options: dict) -> Verdict:
-    """expected one of ``choices``; the answer must name exactly one choice, and that one."""
+    """expected one of ``choices``; the answer must name exactly one choice, and that one (in the
+    whole answer or, when reasoning names several, in its conclusion)."""
     opts = read_options("choice", options, choices=[])
     keys = [normalise(c) for c in opts.choices]
     want = normalise(expected)
     if want not in keys:
         raise ValueError(f"grader 'choice': expected {expected!r} is not one of the choices {opts.choices!r}")
-    named = named_choices(answer_text(output), opts.choices)
+    text = answer_text(output)
+    named = named_choices(text, opts.choices)
+    for part in (concluding_parts(text) if len(named) > 1 else []):
+        if len(named_choices(part, opts.choices)) == 1:
+            named = named_choices(part, opts.choices)
+            break
     if len(named) != 1:
         which = "none" if not named else "several (" + ", ".join(sorted(named)) + ")"
         return _verdict(False, f"expected {want}; the answer names {which} of the choices")
@@ -94,12 +118,17 @@ def choice(expected: Any, output: str, structured: Structured | None, options: d
 
 def list_items(value: Any) -> list[str]:
     """A list answer's items in ``normalise`` form: a JSON list, else one item per line when there
-    are several lines, else comma- or semicolon-separated; bullets, numbering and "and" removed."""
+    are several lines (an intro line ending in ":" is not an item), else comma- or
+    semicolon-separated; bullets, numbering and "and" removed."""
     if isinstance(value, list):
         items = [as_text(v) for v in value]
     else:
         text = as_text(value).strip()
         lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) > 1 and lines[0].rstrip().endswith(":"):
+            lines = lines[1:]
+        if len(lines) == 1:
+            text = lines[0]
         items = lines if len(lines) > 1 else re.split(r"[,;]", text)
     cleaned = [re.sub(r"^and\s+", "", normalise(_BULLET.sub("", item.strip()))) for item in items]
     return [item for item in cleaned if item]

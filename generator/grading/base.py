@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..catalog.schemas import Prompt, RunRecord, Structured
-from .extract import as_text, extract_answer, is_json, json_value, normalise, same_json
+from .extract import (as_text, extract_answer, is_json, json_leaves, json_value, normalise, same_json, states_phrase,
+                      value_key)
 from .options import read_options
 
 __all__ = ["GRADERS", "Verdict", "grade_record", "grader", "normalise"]
@@ -32,9 +33,11 @@ def grader(name: str):
 
 @grader("exact")
 def exact(expected: Any, output: str, structured: Structured | None, options: dict) -> Verdict:
-    """Equal after answer extraction and ``normalise``. JSON answers compare as values; an expected
-    answer without spaces also matches one that differs only by spaces (IDs printed in groups,
-    "JBHU 282862" for "JBHU282862")."""
+    """The same value after answer extraction, compared in ``value_key`` form (case, wrappers,
+    punctuation inside IDs and spaces between letters and digits are form; an expected answer
+    without spaces also matches one printed in groups, "JBHU 282862"). JSON answers compare as
+    values. The expected value stated as a whole phrase inside prose also passes (``states_phrase``),
+    and so does a JSON object whose every value is the expected one."""
     read_options("exact", options)
     answer = extract_answer(output)
     want_json = json_value(expected)
@@ -43,9 +46,14 @@ def exact(expected: Any, output: str, structured: Structured | None, options: di
         passed = is_json(got_json) and same_json(got_json, want_json)
         got = as_text(got_json if is_json(got_json) else answer)
         return Verdict(passed, float(passed), f"expected JSON {as_text(want_json)}, got {got}")
-    got, want = normalise(as_text(answer)), normalise(expected)
-    passed = got == want or (" " not in want and got.replace(" ", "") == want)
-    return Verdict(passed, float(passed), f"expected {want!r}, got {got!r}")
+    want = value_key(expected)
+    leaves = json_leaves(answer) if isinstance(answer, (dict, list)) else [as_text(answer)]
+    got = [value_key(leaf) for leaf in leaves]
+    if got and all(g == want or (" " not in want and g.replace(" ", "") == want) for g in got):
+        return Verdict(True, 1.0, f"expected {normalise(expected)!r}, got {normalise(leaves[0])!r}")
+    if len(leaves) == 1 and states_phrase(leaves[0], expected):
+        return Verdict(True, 1.0, f"expected {normalise(expected)!r}, stated inside the answer")
+    return Verdict(False, 0.0, f"expected {normalise(expected)!r}, got {normalise(as_text(answer))[:120]!r}")
 
 
 def grade_record(prompt: Prompt, record: RunRecord) -> Verdict | None:

@@ -20,6 +20,12 @@ _FENCE = re.compile(r"```(?:[\w+.-]*[ \t]*\n)?(.*?)```", re.S)
 _LEAD_IN = re.compile(r"\b(?:final\s+)?answer\s*(?:is\s*:?|:)\s*", re.I)
 _SENTENCE_END = re.compile(r"(?<![.!])[.!]$")
 _WRAPPERS = ("**", "__", "*", "_", '"', "'", "`")
+_BOXED = re.compile(r"\\boxed\{([^{}]*)\}")
+_TRAILING_OBJECT = re.compile(r"(\{[^{}]*\})[\s.]*\Z")
+_BOLD = re.compile(r"\*\*([^*\n]+?)\*\*")
+# A sentence ends at . ! or ? followed by a space and a new sentence, or at a line break; the dot
+# in "3.5" or "Ms. Swift" (lower-case next) does not end one.
+_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9*\"'(])|\n+")
 
 
 def straighten_quotes(text: str) -> str:
@@ -30,10 +36,24 @@ def straighten_quotes(text: str) -> str:
 def normalise(text: Any) -> str:
     """Compare-form of a short answer: NFKC, straight quotes, case-folded, single spaces, without
     surrounding quotes or backticks and without one sentence-final "." or "!". A run of dots is
-    content, not punctuation ("...4.8..." is a Sudoku row), so it is kept, as are leading dots."""
+    content, not punctuation ("...4.8..." is a Sudoku row), so it is kept, as are leading dots.
+    A mark after a digit is a unit, not a quote: ``16'`` (feet) keeps its mark."""
     text = straighten_quotes(unicodedata.normalize("NFKC", str(text))).casefold()
-    text = re.sub(r"\s+", " ", text).strip(" \"'`")
-    return _SENTENCE_END.sub("", text).strip(" \"'`")
+    text = _strip_quotes(re.sub(r"\s+", " ", text))
+    return _strip_quotes(_SENTENCE_END.sub("", text))
+
+
+def _strip_quotes(text: str) -> str:
+    """``text`` without surrounding spaces, quotes and backticks; a closing ' or " right after a
+    digit stays unless the text also opens with that quote (then it closes a quotation)."""
+    text = text.strip()
+    opening = text[:1]
+    text = text.lstrip(" \"'`")
+    while text and text[-1] in " \"'`":
+        if text[-1] in "'\"" and len(text) > 1 and text[-2].isdigit() and opening != text[-1]:
+            break
+        text = text[:-1]
+    return text
 
 
 def strip_fences(text: str) -> str:
@@ -94,10 +114,41 @@ def _strip_short_answer(text: str) -> str:
 
 
 def extract_answer(output: str) -> Any:
-    """The answer of a short-answer prompt: ``unwrapped`` plus, for text, the part after a lead-in
-    ("The answer is 12", "Answer: yes") without bold or quotes around it."""
+    """The answer of a short-answer prompt: ``unwrapped``; for text after reasoning, the closing
+    ``{"answer": …}`` object or the last ``\\boxed{…}`` value; else the part after the last lead-in
+    ("The answer is 12", "Final answer: yes") without bold or quotes around it."""
     value = unwrapped(output)
-    return _strip_short_answer(value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    closing = _closing_answer(value)
+    if closing is not None:
+        return _strip_short_answer(closing) if isinstance(closing, str) else closing
+    return _strip_short_answer(value)
+
+
+def _closing_answer(text: str) -> Any:
+    """What a reasoned answer closes with: a final ``{"answer": …}`` object after prose, or the last
+    ``\\boxed{…}``; None when it closes with neither."""
+    boxed = _BOXED.findall(text)
+    if boxed:
+        return boxed[-1]
+    match = _TRAILING_OBJECT.search(text)
+    if match and match.start() > 0:
+        value = parse_json(match.group(1))
+        if isinstance(value, dict) and any(str(k).casefold() == "answer" for k in value):
+            return unwrap(value)
+    return None
+
+
+def concluding_parts(text: str) -> list[str]:
+    """Where reasoning states its result, most specific first: the last bold value, then the last
+    sentence. Graders read these when the whole answer names several values, so reasoning that
+    mentions other values does not make the answer unreadable."""
+    parts = _BOLD.findall(text)[-1:]
+    sentences = [s.strip() for s in _SENTENCES.split(text.strip()) if s.strip()]
+    if len(sentences) > 1:
+        parts.append(sentences[-1])
+    return parts
 
 
 def as_text(value: Any) -> str:
@@ -135,3 +186,56 @@ def same_json(a: Any, b: Any) -> bool:
     if isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
         return False
     return normalise(as_text(a)) == normalise(as_text(b))
+
+
+_FEET_INCHES = re.compile(r"(\d)'(\d{1,2})(?![\d\"])")
+_INSIDE_WORD = re.compile(r"(?<=[^\W_])[-_./:'](?=[^\W_])")
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)[.,/:-](?=\d)")
+_SPACE_AT_DIGIT = re.compile(r"(?<=\d) (?=[^\W_])|(?<=[^\W_]) (?=\d)")
+
+
+def value_key(text: Any) -> str:
+    """What must match for two short answers to state the same value: ``normalise`` form, then
+
+    - unit marks after digits are kept and told apart (``16'`` feet, ``16"`` inches); after feet,
+      the inch mark is implied (``10'2`` is ``10'2"``), as people write it;
+    - a separator between digits is kept, whichever it is (``08/09/2020`` = ``08.09.2020``,
+      but ``2.30`` is not ``230``);
+    - other punctuation inside a word or ID is form (``in-dubitable`` = ``indubitable``,
+      ``PX-220`` = ``PX220``), as is a space between letters and digits (``JBHU 282862``);
+    - everything else (a changed or missing character, a space between two words) is value."""
+    text = _FEET_INCHES.sub(lambda m: f"{m[1]}'{m[2]}\"", normalise(text))
+    text = re.sub(r"(?<=\d)'", "\u2032", text)
+    text = re.sub(r"(?<=\d)\"", "\u2033", text)
+    text = _BETWEEN_DIGITS.sub("\u00b7", text)
+    text = _INSIDE_WORD.sub("", text)
+    return _SPACE_AT_DIGIT.sub("", text)
+
+
+_NEGATION = re.compile(r"\b(?:not|no|isn't|is not|never|neither|nor)\s+(?:\w+\s+){0,2}$")
+
+
+def states_phrase(answer: str, expected: str) -> bool:
+    """``expected`` stated as a whole phrase inside the prose ``answer``, and not negated or offered
+    with an alternative ("not forklift", "forklift or pallet"). Both in ``value_key`` form."""
+    text, want = value_key(answer), value_key(expected)
+    if not want:
+        return False
+    pattern = rf"(?<![^\W_]){re.escape(want)}(?![^\W_])"
+    found = list(re.finditer(pattern, text))
+    if not found:
+        return False
+    for match in found:
+        before, after = text[:match.start()], text[match.end():]
+        if _NEGATION.search(before) or re.match(r"\s*(?:or|and|/)\s+\w", after) or re.search(r"\b(?:or|and)\s+$", before):
+            return False
+    return True
+
+
+def json_leaves(value: Any) -> list[str]:
+    """The scalar values inside a JSON value, as text, in document order."""
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in json_leaves(v)]
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in json_leaves(v)]
+    return [as_text(value)]

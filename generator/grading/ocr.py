@@ -3,7 +3,8 @@
 CER = Levenshtein distance (insertions, deletions, substitutions) between the reference and the
 model's text, divided by the reference length, after the same normalisation on both sides: NFKC,
 typographic quotes as ASCII, every run of whitespace (line breaks included) as one space, ends
-trimmed. Case and punctuation count. The distance is Hyyrö's bit-parallel algorithm on Python
+trimmed. Case and punctuation count. Short texts (a sign, a serial number) are judged word by
+word instead, since one wrong word there is a wrong answer whatever the CER. The distance is Hyyrö's bit-parallel algorithm on Python
 integers, so a page of text grades in milliseconds with no compiled dependency at build time.
 """
 
@@ -79,9 +80,30 @@ def hypothesis_text(output: str, structured: Structured | None) -> str:
     return text
 
 
+SHORT_WORDS = 12  # a reference of at most this many words is a short answer: every word must be right
+
+
+def alphanumerics(text: str) -> str:
+    """Letters and digits only, case-folded: what is left of a text when spacing, punctuation and
+    case (form) are set aside."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+
+
 @grader("ocr-text")
 def ocr_text(expected: Any, output: str, structured: Structured | None, options: dict) -> Verdict:
+    """Long passages pass on character error rate (``max_cer``, default 0.1): a few slipped
+    characters in a paragraph are a good reading. A short text (at most ``SHORT_WORDS`` words: a
+    sign, a plate, a serial number) passes only when every letter and digit is right, so one wrong
+    word ("Midnight" for "Midnights") or character ("Q00" for "Q0O") fails while spacing,
+    punctuation and case do not count. Score: 1 - CER either way."""
     opts = read_options("ocr-text", options, max_cer=0.1)
-    cer = character_error_rate(reference_text(expected), hypothesis_text(output, structured))
+    reference, hypothesis = reference_text(expected), hypothesis_text(output, structured)
+    cer = character_error_rate(reference, hypothesis)
+    score = max(0.0, 1.0 - cer)
+    words = len(reference.split())
+    if words <= SHORT_WORDS:
+        passed = alphanumerics(reference) == alphanumerics(hypothesis)
+        return Verdict(passed, score, f"short text ({words} words): {'every' if passed else 'not every'} "
+                                      f"letter and digit right (CER {cer:.3f})")
     passed = cer <= float(opts.max_cer)
-    return Verdict(passed, max(0.0, 1.0 - cer), f"CER {cer:.3f} ({'<=' if passed else '>'} {opts.max_cer})")
+    return Verdict(passed, score, f"CER {cer:.3f} ({'<=' if passed else '>'} {opts.max_cer})")

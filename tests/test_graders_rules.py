@@ -1,0 +1,171 @@
+"""The reading rules of docs/grading.md, one group of hand-written cases per rule: what a careful
+reader accepts passes (form), what changes the value fails."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.grading import GRADERS
+from generator.grading.extract import answer_text, concluding_parts, normalise, states_phrase, value_key
+from generator.grading.numbers import readings
+
+
+def passes(name, expected, output, **options) -> bool:
+    return GRADERS[name](expected, output, None, options).passed
+
+
+SIDES = {"choices": ["left", "right"]}
+FASTENERS = {"choices": ["screws", "bolts", "nuts"]}
+
+
+# ------------------------------------------------ 1. the final answer after reasoning
+
+@pytest.mark.parametrize("output, answer", [
+    ('The wipes cost 0.58 on one label and 0.75 on the other.\n{"answer": "0.58"}', "0.58"),
+    ("Counting rows: 3 on the left, 4 on the right, so 7.\nFinal answer: 7", "7"),
+    ("First 2 + 3 = 5, then doubled: \\boxed{10}", "10"),
+    ('Reasoning about the label... {"answer": "R1C4"}.', "R1C4"),
+])
+def test_the_closing_answer_of_a_reasoned_output(output, answer):
+    assert answer_text(output) == answer
+
+
+def test_a_prose_object_is_not_a_closing_answer():
+    text = 'It looks like {"colour": "red"}'
+    assert answer_text(text) == text  # only an {"answer": …} object closes an answer
+
+
+def test_concluding_parts_are_the_last_bold_value_then_the_last_sentence():
+    text = "I see 4 boxes on top and 3 below. **7** in total. So there are 7 boxes."
+    assert concluding_parts(text) == ["7", "So there are 7 boxes."]
+    assert concluding_parts("Just one sentence with 4.5 in it.") == []
+
+
+def test_reasoning_that_mentions_other_values_still_has_an_answer():
+    assert passes("number", "7", "Rows of 3 and 4 are visible.\nSo there are 7 boxes.")
+    assert not passes("number", "4", "Rows of 3 and 4 are visible.\nSo there are 7 boxes.")
+    assert passes("yes-no", "No", "At first it looks like yes, the rim is intact.\nOn closer look: **No**")
+    assert passes("choice", "left", "It is not on the right side.\nThe truck is to the left.", **SIDES)
+    assert not passes("number", "4", "It is 4 or 5.")  # a conclusion that names two values names none
+
+
+# ------------------------------------------------ 2. a right answer inside a sentence
+
+@pytest.mark.parametrize("expected, output", [
+    ("forklift", "The autosuggested word is forklift."),
+    ("Q101", "The reference above the left transistor reads Q101."),
+    ("Fiji", "Yes: the FIJI bottle is on the wrong shelf."),
+    ("forklift", '{"suggestions": [{"text": "forklift", "value": "Forklift"}]}'),  # every value is it
+])
+def test_exact_accepts_the_value_inside_prose(expected, output):
+    assert passes("exact", expected, output)
+
+
+@pytest.mark.parametrize("expected, output", [
+    ("forklift", "It is not forklift, it is pallet."),  # negated
+    ("forklift", "forklift or pallet"),  # an alternative: no commitment
+    ("Red", "red and black"),
+    ("Q101", "Q1010"),  # a longer ID is another ID
+    ("forklift", '{"first": "forklift", "second": "pallet"}'),  # a JSON answer with another value
+])
+def test_exact_refuses_a_value_that_conflicts(expected, output):
+    assert not passes("exact", expected, output)
+
+
+def test_number_and_choice_inside_prose():
+    assert passes("number", "62", "I count 62 shipping containers in the yard.")
+    assert not passes("number", "62", "I count 62 containers in 3 rows.")  # two values stated
+    assert passes("choice", "left", "The dump truck stands to the left of the wheel loader.", **SIDES)
+
+
+# ------------------------------------------------ 3. punctuation inside words and IDs
+
+@pytest.mark.parametrize("expected, output, same", [
+    ("JBHU282862", "JBHU 282862", True),  # a space between letter prefix and digits
+    ("PX-220", "PX220", True),  # a dropped hyphen
+    ("Charybdis in-dubitable", "Charybdis indubitable", True),
+    ("T074802630B2", "T074802630B", False),  # a missing character
+    ("T074802630B2", "T074802630B3", False),  # a changed character
+    ("Charybdis in-dubitable", "Charybdisin-dubitable", False),  # two words run together
+    ("08/09/2020", "08.09.2020", True),  # which separator between digits is form
+    ("2.30", "230", False),  # a dropped decimal point is not
+    ("...4.8...", "..4.8...", False),  # leading dots are content
+])
+def test_punctuation_inside_ids_is_form(expected, output, same):
+    assert passes("exact", expected, output) is same
+    assert (value_key(expected) == value_key(output)) is same
+
+
+# ------------------------------------------------ 4. unit marks after digits are not quotes
+
+def test_unit_marks_are_kept_and_told_apart():
+    assert normalise("16'") == "16'" and normalise('16"') == '16"'
+    assert normalise("'16'") == "16"  # a quotation around a number is still a wrapper
+    assert passes("exact", "10'2\" X 16'", "10'2\" x 16'")
+    assert not passes("exact", "10'2\" X 16'", "10'2\" X 16\"")  # feet are not inches
+    assert not passes("exact", "16'", "16")
+    # the inch mark after feet is implied, as in the prompt's own example "11'1 X 11'1"
+    assert passes("exact", "10'2\" X 16'", "10'2 X 16'")
+
+
+# ------------------------------------------------ 5. numbers
+
+@pytest.mark.parametrize("expected, output", [
+    ("2,428", "2.428"),  # a dot as thousands separator
+    ("32500", "32.500"), ("32500", "32 500"), ("1234567", "1.234.567"),  # dots and spaces
+    ("0.58", "58p"), ("0.58", "58 pence"), ("$0.30", "30 cents"), ("$0.30", "30\u00a2"),  # pence, cents
+    ("32,500 kg", "32500"), ("32,500 kg", "32,500 KG"),  # a unit in the key
+    ("2", "02"), ("7", "007"),  # leading zeros
+    ("27", "twenty-seven"), ("4", "Four."),  # spelled out
+])
+def test_number_formats_are_form(expected, output):
+    assert passes("number", expected, output), GRADERS["number"](expected, output, None, {}).reason
+
+
+@pytest.mark.parametrize("expected, output", [
+    ("2428", "2.43"), ("0.58", "58"), ("32500", "325"), ("27", "2 7"),
+    ("4", "4 or 5"), ("4", "between 4 and 5"), ("12", "1 2"),  # two values stated are no answer
+])
+def test_number_values_are_strict(expected, output):
+    assert not passes("number", expected, output)
+
+
+def test_one_dot_group_reads_both_ways():
+    assert readings("2.428") == ({2.428, 2428.0}, "")
+    assert readings("3.5") == ({3.5}, "")
+    assert readings("1,234.5") == ({1234.5}, "")
+
+
+# ------------------------------------------------ 6. hedged choices
+
+@pytest.mark.parametrize("output, named", [
+    ("bolts (and possibly screws)", "bolts"),
+    ("Bolts, possibly some nuts", "bolts"),
+    ("bolts, maybe screws as well", "bolts"),
+    ("bolts and screws", None),  # naming two as the answer names none
+    ("It could be bolts or screws", None),
+    ("screws (or maybe bolts)", "screws"),
+])
+def test_a_hedge_does_not_commit(output, named):
+    for choice in FASTENERS["choices"]:
+        assert passes("choice", choice, output, **FASTENERS) is (choice == named)
+
+
+# ------------------------------------------------ 7. lists
+
+def test_list_intro_bullets_and_numbering_are_form_items_and_order_are_value():
+    want = "Inputs, Llama 3.2 Vision, Outputs"
+    assert passes("list", want, "The workflow steps are:\n1. Inputs\n2. Llama 3.2 Vision\n3. Outputs")
+    assert passes("list", want, "Steps:\n- inputs\n- llama 3.2 vision\n- outputs.")
+    assert passes("list", want, "Here they are:\nInputs, Llama 3.2 Vision, Outputs")
+    assert not passes("list", want, "The workflow steps are:\n1. Inputs\n2. Outputs\n3. Llama 3.2 Vision")
+    assert not passes("list", want, "1. Inputs\n2. Llama 3.2\n3. Outputs")  # an item changed
+    assert not passes("list", want, "Inputs, Outputs")  # an item missing
+
+
+# ------------------------------------------------ the phrase finder itself
+
+def test_states_phrase_needs_whole_words():
+    assert states_phrase("the tag is Coffee", "coffee")
+    assert not states_phrase("coffeehouse", "coffee")
+    assert not states_phrase("", "coffee") and not states_phrase("coffee", "")
