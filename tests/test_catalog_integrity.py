@@ -10,6 +10,8 @@ names with invisible or lookalike letters pass. Expected messages are written ou
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from generator.catalog import CatalogError, load_catalog
 from generator.catalog.loader import load_cards, load_runs, load_suites
 from generator.site.build import build
 
+from conftest import REPO_ROOT
 from site_fixtures import tiny_png, write_catalog
 
 SUITE_YAML = "evals/suites/evals/suite.yaml"
@@ -189,6 +192,16 @@ def test_a_torn_last_line_is_skipped_with_a_warning(root, cut):
     assert len([r for r in catalog.runs if r.model == "alpha-vl"]) == 5
     assert [str(w) for w in catalog.warnings] == [
         f"{ALPHA_RUN}:6: the last line is torn (a run killed mid-write?); skipped, its prompt runs again"]
+
+
+def test_validate_prints_the_torn_line_warning_and_passes(root):
+    """In its own process: pytest's log capture would hide what a contributor's terminal shows."""
+    path = root / ALPHA_RUN
+    path.write_bytes(path.read_bytes()[:-40])
+    result = subprocess.run([sys.executable, "-c", "from generator.cli import main; main()", "validate",
+                             "--root", str(root)], capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert f"warning: {ALPHA_RUN}:6: the last line is torn" in result.stderr
 
 
 def test_a_broken_line_that_is_not_the_last_is_still_an_error(root):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import typing
 from collections import Counter
@@ -374,6 +375,8 @@ def load_catalog(root: Path | str) -> Catalog:
                       aggregates=aggregates, sources=sources)
     _check_references(catalog, problems)
     catalog.warnings = [p for p in problems if p.warning]
+    for warning in catalog.warnings:  # with no logging set up, Python prints these on stderr
+        logging.getLogger(__name__).warning("warning: %s", warning)
     if len(catalog.warnings) < len(problems):
         raise CatalogError([p for p in problems if not p.warning])
     return catalog
