@@ -16,7 +16,8 @@ LAZY_COMMANDS = {
     "rescore": "generator.grading.commands:rescore",
     "graders": "generator.grading.commands:graders",
     "serve": "generator.serve:serve",
-    "import": "generator.importers.commands:import_group",
+    "import": "generator.importers.commands:import_command",
+    "sources": "generator.sources.commands:sources",
 }
 ALIASES = {"run-evals": "run", "build-site": "build"}
 

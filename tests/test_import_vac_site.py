@@ -1,7 +1,8 @@
 """The imported Vision AI Checkup run on the built site (issue 4, "Done when").
 
-The shared fixture is imported, read in place, into a temporary copy of the repository's own
-cards, suites and site.yaml; the site is built from that copy. The Gemma 4 26B A4B run must show,
+The shared fixture (real peer files) is committed into a local git repository, pinned in a
+temporary copy of the repository's own cards, suites and site.yaml, synced and built: the build
+imports it into the build-time layer. The Gemma 4 26B A4B run must show,
 labelled as imported and with its provenance, on its model page and on the flagship compare page
 (Florence-2 Large has no run on that suite); a prompt page must show Gemma's raw answer, our
 verdict and the source's own verdict side by side; a prompt whose image the checkout lacks must
@@ -10,6 +11,7 @@ say so instead of showing a broken image.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -17,18 +19,18 @@ from xml.etree import ElementTree
 
 import html5lib
 import pytest
-from click.testing import CliRunner
+import yaml
 
 from generator.catalog import load_catalog
-from generator.cli import main
 from generator.results import compute_results
 from generator.site.build import build
+from source_fixtures import VAC_REPOSITORY, make_git_repo, sync_sources
 
 REPO = Path(__file__).resolve().parents[1]
 VAC = REPO.parent / "shared" / "external" / "vision-ai-checkup"
 MODEL = "gemma-4-26b-a4b"
 SUITE = "vision-ai-checkup"
-PROVENANCE = ("Imported from roboflow/vision-ai-checkup (data/results/result_gemma-4-26b--a4b-.json), "
+PROVENANCE = ("Imported from roboflow/vision-ai-checkup@{commit} (data/results/result_gemma-4-26b--a4b-.json), "
               "measured by Roboflow (vision-ai-checkup authors)")
 
 
@@ -36,15 +38,23 @@ PROVENANCE = ("Imported from roboflow/vision-ai-checkup (data/results/result_gem
 def project(tmp_path_factory) -> tuple[Path, Path]:
     """(project root, built site) after importing the fixture into a copy of the repo's catalog."""
     if not VAC.is_dir():
-        pytest.fail(f"missing shared fixture {VAC}")
+        if os.environ.get("VL_REQUIRE_ALL"):
+            pytest.fail(f"missing shared fixture {VAC}")
+        pytest.skip(f"the shared peer files are not here ({VAC}); VL_REQUIRE_ALL=1 makes this a failure")
     root = tmp_path_factory.mktemp("project")
+    mirror = tmp_path_factory.mktemp("mirror")
+    commit = make_git_repo(mirror / VAC_REPOSITORY, {p.relative_to(VAC).as_posix(): p.read_bytes()
+                                                      for p in VAC.rglob("*") if p.is_file()})
     shutil.copytree(REPO / "model_cards", root / "model_cards")
     shutil.copytree(REPO / "evals", root / "evals")
-    shutil.copy2(REPO / "site.yaml", root / "site.yaml")
-    result = CliRunner().invoke(main, ["import", "vision-ai-checkup", str(VAC), "--root", str(root)])
-    assert result.exit_code == 0, result.output
+    site = yaml.safe_load((REPO / "site.yaml").read_text(encoding="utf-8"))
+    site["sources"] = [{"kind": "vision-ai-checkup", "repository": VAC_REPOSITORY, "commit": commit, "license": "MIT"}]
+    (root / "site.yaml").write_text(yaml.safe_dump(site), encoding="utf-8")
+    assert [r.status for r in sync_sources(root, mirror)] == ["fetched"]
     out = root / "public"
     build(root, out, jobs=1)
+    global PROVENANCE
+    PROVENANCE = PROVENANCE.format(commit=commit[:10])  # the page names the pinned commit
     return root, out
 
 
@@ -117,9 +127,9 @@ def test_prompt_page_shows_raw_answer_and_both_verdicts_side_by_side(project):
     assert text(gemma.find("pre")) == '{"answer": "no"}'  # the raw answer, as the source recorded it
     verdicts = text(gemma.find("header/span[@class='verdicts']"))
     assert verdicts == "our grader: ✗ fail source's own verdict: ✗ fail"
-    # Where they differ the page says so: Gemma 4 31B wrote "2.428" for 2,428 (tests/test_graders_vac.py
-    # explains why ours is right); the source accepted it.
-    other = answer_article(out, "table-understanding", "Gemma 4 31B")
+    # Where they differ the page says so: Gemma 4 31B's sudoku grid has rows of 8 cells, not 9
+    # (tests/test_graders_vac.py explains why ours is right); the source accepted it.
+    other = answer_article(out, "sudoku-puzzle-extraction", "Gemma 4 31B")
     assert text(other.find("header/span[@class='verdicts']")) == \
         "our grader: ✗ fail source's own verdict: ✓ pass verdicts differ"
     assert "roboflow/vision-ai-checkup" in text(other)

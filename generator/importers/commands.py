@@ -1,4 +1,4 @@
-"""`leaderboard import …`: one subcommand per importable source."""
+"""`leaderboard import`: import the synced pinned sources now and report what mapped to which card."""
 
 from __future__ import annotations
 
@@ -6,48 +6,42 @@ from pathlib import Path
 
 import click
 
-from ..catalog.errors import CatalogError
-from .vision_ai_checkup import ImportProblem, ImportReport, import_vision_ai_checkup
 
-
-@click.group("import")
-def import_group():
-    """Import a peer benchmark's suite and published results, marked with their provenance."""
-
-
-def _print_report(report: ImportReport) -> None:
-    echo = click.echo
-    echo(f"suite: {report.suite_file} ({report.prompts} of {report.rows} prompts imported)")
-    if report.missing_images:
-        echo(f"images missing ({len(report.missing_images)}; their prompts are kept without an image and cannot be re-run): "
-             + ", ".join(report.missing_images))
-    if report.unused_images:
-        echo(f"images no prompt uses ({len(report.unused_images)}; not copied): " + ", ".join(report.unused_images))
-    for result in report.results:
-        if result.model is None:
-            echo(f"{result.path}: {result.model_name!r} not mapped, {len(result.skipped)} assessments skipped: "
-                 f"{result.unmapped_reason} (add an alias to the model's card)")
-            continue
-        echo(f"{result.path}: {result.model_name!r} -> {result.model}: {result.records} records -> {result.run_file}")
-        for key, why in result.skipped:
-            echo(f"  skipped {key}: {why}")
-    mapped = [r for r in report.results if r.model is not None]
-    echo(f"results mapped: {len(mapped)} of {len(report.results)} files, {sum(r.records for r in mapped)} records; "
-         f"assessments unmapped: {sum(len(r.skipped) for r in report.results)}")
-
-
-@import_group.command("vision-ai-checkup")
-@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.command("import")
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".", show_default=True,
-              help="project folder with model_cards/ and evals/")
-@click.option("--commit", help="the checkout's commit, when PATH is not a git repository")
-def vision_ai_checkup(path: Path, root: Path, commit: str | None):
-    """Import a checkout of github.com/roboflow/vision-ai-checkup at PATH: the suite
-    evals/suites/vision-ai-checkup/ and one run per result file whose model maps to a card."""
-    try:
-        report = import_vision_ai_checkup(path, root, commit)
-    except CatalogError as e:
-        raise click.ClickException(f"fix the model cards first:\n{e}") from None
-    except ImportProblem as e:
-        raise click.ClickException(str(e)) from None
-    _print_report(report)
+              help="project folder with model_cards/, evals/ and site.yaml")
+@click.option("--new-cards", is_flag=True,
+              help="write a skeleton card (name and organisation from the source, the rest empty) for every "
+                   "model no card claims, for you to complete")
+def import_command(root: Path, new_cards: bool):
+    """Import every synced source pinned in site.yaml into the build-time layer (.cache/layer, as
+    the build does) and list, per source, which models map to which card, which map to none, and
+    which answers or figures were left out and why.
+
+    Example:
+
+        leaderboard sources sync && leaderboard import --new-cards
+    """
+    from ..catalog.errors import Problem
+    from ..catalog.loader import load_cards, load_site
+    from ..sources.layer import write_layer
+    from .common import write_skeleton_cards
+
+    problems: list[Problem] = []
+    site = load_site(root, problems)
+    load_cards(root, problems)
+    if problems:
+        raise click.ClickException("fix these first:\n" + "\n".join(str(p) for p in problems))
+    if not site.sources:
+        raise click.ClickException("site.yaml pins no sources (see `sources:` in docs/architecture.md)")
+    unmapped = 0
+    for item in write_layer(root, force=True) or []:
+        s = item.status
+        click.echo(f"{s.kind} {s.repository}@{s.commit[:12]}: {s.status}")
+        for line in item.lines:
+            click.echo(f"  {line}")
+        unmapped += len(item.unmapped)
+        if new_cards:
+            for path in write_skeleton_cards(root, item.unmapped, f"{s.repository}@{s.commit[:12]}"):
+                click.echo(f"  wrote {path}: complete it, then run `leaderboard validate`")
+    click.echo(f"unmapped models: {unmapped}")

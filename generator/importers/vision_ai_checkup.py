@@ -1,6 +1,7 @@
-"""Import the Vision AI Checkup benchmark (github.com/roboflow/vision-ai-checkup): its prompts as
-the suite ``vision-ai-checkup`` and its published model answers as run records marked with their
-provenance (measured by Roboflow, not by this project).
+"""Import the Vision AI Checkup benchmark (github.com/roboflow/vision-ai-checkup) from a checkout
+of its pinned commit: its prompts as the suite ``vision-ai-checkup`` and its published model
+answers as run records marked with their provenance (measured by Roboflow, not by this project),
+written into a destination laid out like the repository (the build-time layer).
 
 What the checkout holds and how it is read:
 
@@ -20,22 +21,24 @@ What the checkout holds and how it is read:
   Each copied image gets a licence line pointing at its file in the repository (a flattened copy
   of ``images/compressed/`` is pointed back there).
 - ``data/results/result_<slug>.json`` (a flat ``results/`` is read as the repository's
-  ``data/results/``): ``{"model_name": ..., "assessments": {file_name: {...}}}``. Results are keyed
-  by image file name, so an image with several prompts keeps one result: it is mapped to the CSV
-  row with the same file name, prompt, answer and assessment name (the first such row). The model
-  is mapped to a card whose id, name or ``aliases`` equal (case-folded) the ``model_name`` or the
-  file slug; an unmapped or ambiguous model is reported and skipped, never guessed.
+  ``data/results/``): ``{"model_name": ..., "assessments": {file_name: {...}}}``. Newer files carry
+  the raw answer in ``result`` and the source's extraction in ``parsed_answer``; older ones only the
+  raw text in ``result``. Both are read the same way: ``result`` verbatim is the output we grade.
+  Results are keyed by image file name, so an image with several prompts keeps one result: it is
+  mapped to the CSV row with the same file name, prompt, answer and assessment name (the first such
+  row). An assessment whose prompt no longer matches any row (the prompt was reworded after the
+  run) is skipped and counted. The model is mapped to a card whose id, name or ``aliases`` equal
+  (case-folded) the ``model_name`` or the file slug; an unmapped or ambiguous model is reported
+  and skipped, never guessed.
 
 Each assessment becomes a RunRecord: output = the ``result`` text verbatim, latency from
 ``time_taken``, tokens, structured output, model revision and hardware unknown (null),
 ``source_verdict`` = the source's ``correct``. The run id is ``vac-`` + the first 16 hex digits
-of the SHA-256 of the result file, so re-importing the same file rewrites the same run file
-byte for byte, and a changed file replaces the run written from the previous version.
-``started_at`` is the date of the imported commit (``--commit`` or the checkout's HEAD) when the
-checkout is a git repository holding it, else the fixed ``1970-01-01T00:00:00Z``: the source does
-not say when it ran its models, and a fixed time keeps imports reproducible. The suite version
-is a hash of the prompt ids and their prompt_sha256, so it changes exactly when a prompt's text,
-image or expected answer changes.
+of the SHA-256 of the result file, so re-importing the same file writes the same run file byte
+for byte. ``started_at`` is the date of the imported commit when the checkout is a git repository
+holding it, else the fixed ``1970-01-01T00:00:00Z``: the source does not say when it ran its
+models. The suite version is a hash of the prompt ids and their prompt_sha256, so it changes
+exactly when a prompt's text, image or expected answer changes.
 """
 
 from __future__ import annotations
@@ -45,29 +48,23 @@ import hashlib
 import io
 import json
 import re
-import subprocess
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ..catalog.errors import CatalogError
 from ..catalog.hashing import prompt_sha256_for
-from ..catalog.loader import RUN_DIR, SUITE_DIR, load_cards
-from ..catalog.schemas import (Category, Grader, ImageLicense, ImportedSource, ModelCard, Prompt, RunRecord,
-                               Suite, SuiteSource)
+from ..catalog.loader import RUN_DIR, SUITE_DIR
+from ..catalog.schemas import Category, Grader, ImageLicense, ModelCard, Prompt, RunRecord, Suite, SuiteSource
 from ..grading.extract import normalise
 from ..grading.numbers import read_number
+from .common import (ImportProblem, Provenance, UnmappedModel, alias_index, checkout_commit, dump_yaml,
+                     map_model, slugify, write_atomic)
 
 IMPORTER_VERSION = "1"
 SUITE_ID = "vision-ai-checkup"
 REPOSITORY = "roboflow/vision-ai-checkup"
-REPOSITORY_URL = "https://github.com/roboflow/vision-ai-checkup"
-LICENSE = "MIT, Copyright 2025 Roboflow, Inc."
+IMAGE_LICENSE = "MIT, Copyright 2025 Roboflow, Inc."  # the repository's LICENSE.md
 MEASURED_BY = "Roboflow (vision-ai-checkup authors)"
-UNDATED = "1970-01-01T00:00:00Z"
 CSV_COLUMNS = ("file_name", "prompt", "answer", "assessment_name", "category", "submitted_by", "submitted_by_link")
 IMAGE_DIRS = ("images", "images/compressed")
 IMAGE_SUFFIXES = (".png", ".jpeg", ".jpg", ".webp")
@@ -79,10 +76,6 @@ CHOICE_SETS = (("left", "right"), ("above", "below"), ("right side up", "upside 
                ("down", "left", "right"), ("screws", "bolts", "nuts"))
 _NUMBER_SHAPED = re.compile(r"^[$£€]?\d[\d,]*(?:\.\d+)?$")
 _MAX_QUANTITY_DIGITS = 6  # longer digit strings ("3702692432") are serial or part numbers: exact
-
-
-class ImportProblem(Exception):
-    """The checkout cannot be imported; the message names the file (and line)."""
 
 
 # ------------------------------------------------------------------ grader choice
@@ -161,15 +154,10 @@ def read_prompts_csv(path: Path) -> list[CsvRow]:
     return rows
 
 
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "prompt"
-
-
 def prompt_ids(rows: list[CsvRow]) -> list[str]:
     """Slugs of assessment names, unique in row order: a repeat gets the first free ``-2``, ``-3``…
     that is not also another row's own slug."""
-    natural = [slugify(r.assessment_name) for r in rows]
+    natural = [slugify(r.assessment_name, "prompt") for r in rows]
     reserved, taken, ids = set(natural), set(), []
     for slug in natural:
         candidate, n = slug, 1
@@ -216,21 +204,6 @@ def repository_image_path(checkout: Path, found: Path, file_name: str) -> str:
     return found.relative_to(checkout).as_posix()
 
 
-def _git(checkout: Path, *args: str) -> str | None:
-    """Output of a git command in the checkout's own repository (not a repository above it)."""
-    try:
-        top = subprocess.run(["git", "-C", str(checkout), "rev-parse", "--show-toplevel"],
-                             capture_output=True, text=True, timeout=30)
-        if top.returncode or Path(top.stdout.strip()).resolve() != checkout.resolve():
-            return None
-        out = subprocess.run(["git", "-C", str(checkout), *args], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if out.returncode != 0:
-        return None
-    return out.stdout.strip() or None
-
-
 # ------------------------------------------------------------------ the import
 
 
@@ -256,23 +229,36 @@ class ImportReport:
     unused_images: list[str]  # images in the checkout that no CSV row names
     results: list[ResultImport]
 
+    @property
+    def unmapped(self) -> list[UnmappedModel]:
+        return [UnmappedModel(r.model_name, (Path(r.path).stem.removeprefix("result_"),), None, r.unmapped_reason)
+                for r in self.results if r.model is None]
 
-def alias_index(cards: dict[str, ModelCard]) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for card in cards.values():
-        for name in (card.id, card.name, *card.aliases):
-            index.setdefault(name.casefold(), card.id)
-    return index
+    @property
+    def stale_answers(self) -> int:
+        """Answers of mapped models skipped because their prompt no longer matches prompts.csv."""
+        return sum(len(r.skipped) for r in self.results if r.model is not None)
 
-
-def map_model(model_name: str, file_slug: str, index: dict[str, str]) -> tuple[str | None, str]:
-    """(card id, "") or (None, why): both names must point to the same card if both map."""
-    found = {index[n.casefold()] for n in (model_name, file_slug) if n.casefold() in index}
-    if len(found) == 1:
-        return found.pop(), ""
-    if found:
-        return None, f"{model_name!r} and {file_slug!r} map to different cards: {', '.join(sorted(found))}"
-    return None, f"no card has {model_name!r} or {file_slug!r} as id, name or alias"
+    def lines(self) -> list[str]:
+        """The report, one line each (the command line prints it; the build logs the summary)."""
+        out = [f"suite {SUITE_ID}: {self.prompts} of {self.rows} prompts imported"]
+        if self.missing_images:
+            out.append(f"images missing ({len(self.missing_images)}; their prompts are kept without an image and "
+                       "cannot be re-run): " + ", ".join(self.missing_images))
+        if self.unused_images:
+            out.append(f"images no prompt uses ({len(self.unused_images)}; not copied): " + ", ".join(self.unused_images))
+        for result in self.results:
+            if result.model is None:
+                out.append(f"{result.path}: {result.model_name!r} not mapped, {len(result.skipped)} assessments skipped: "
+                           f"{result.unmapped_reason} (add an alias to the model's card)")
+                continue
+            out.append(f"{result.path}: {result.model_name!r} -> {result.model}: {result.records} records")
+            out.extend(f"  skipped {key}: {why}" for key, why in result.skipped)
+        mapped = [r for r in self.results if r.model is not None]
+        out.append(f"results mapped: {len(mapped)} of {len(self.results)} files, {sum(r.records for r in mapped)} "
+                   f"records; answers whose prompt changed since: {self.stale_answers}; "
+                   f"assessments of unmapped models: {sum(len(r.skipped) for r in self.results if r.model is None)}")
+        return out
 
 
 def _latency(value: Any) -> float | None:
@@ -288,26 +274,6 @@ def _result_files(checkout: Path) -> list[tuple[Path, str]]:
     return files
 
 
-def _dump_yaml(data: Any) -> str:
-    class Dumper(yaml.SafeDumper):
-        pass
-
-    def text(dumper, value):
-        style = "|" if "\n" in value and not any(line != line.rstrip() for line in value.splitlines()) else None
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-    Dumper.add_representer(str, text)
-    return yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)
-
-
-def _write(path: Path, text: str) -> None:
-    """Replace ``path`` atomically, so an interrupted import never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 @dataclass(frozen=True)
 class ImportedSuite:
     """The suite as written, which the result files are matched against."""
@@ -317,11 +283,10 @@ class ImportedSuite:
     rows: list[CsvRow]
     prompts: dict[int, Prompt]  # by index into rows (prompts whose image is missing carry image_missing)
     missing: list[str]  # CSV file names whose image is missing
-    commit: str | None
     started_at: str
 
 
-def _build_suite(checkout: Path, rows: list[CsvRow], suite_dir: Path, commit: str | None,
+def _build_suite(checkout: Path, rows: list[CsvRow], suite_dir: Path, origin: Provenance,
                  started_at: str) -> ImportedSuite:
     """Copy the images and build the suite (not yet written)."""
     categories: dict[str, str] = {}
@@ -338,8 +303,7 @@ def _build_suite(checkout: Path, rows: list[CsvRow], suite_dir: Path, commit: st
             (suite_dir / "images").mkdir(parents=True, exist_ok=True)
             (suite_dir / image).write_bytes(source.read_bytes())
             where = repository_image_path(checkout, source, row.file_name)
-            images[image] = ImageLicense(file=image, source=f"{REPOSITORY_URL}/blob/{commit or 'HEAD'}/{where}",
-                                         license=LICENSE)
+            images[image] = ImageLicense(file=image, source=origin.file_url(where), license=IMAGE_LICENSE)
         categories.setdefault(slugify(row.category), row.category)
         scored = bool(row.answer.strip())
         # A prompt whose image the checkout lacks is kept (its answers are still the source's), marked so
@@ -350,9 +314,6 @@ def _build_suite(checkout: Path, rows: list[CsvRow], suite_dir: Path, commit: st
                                 grader=grader_for_vac(row.prompt, row.answer) if scored else None)
     if not images:
         raise ImportProblem(f"{checkout}: no prompt has its image under {' or '.join(IMAGE_DIRS)}/")
-    for stale in (suite_dir / "images").iterdir():
-        if f"images/{stale.name}" not in images:
-            stale.unlink()
     fingerprint = hashlib.sha256()
     for prompt in prompts.values():
         fingerprint.update(f"{prompt.id} {prompt_sha256_for(prompt, _image_file(suite_dir, prompt))}\n".encode())
@@ -361,13 +322,14 @@ def _build_suite(checkout: Path, rows: list[CsvRow], suite_dir: Path, commit: st
         description=(
             "The [Vision AI Checkup]({url}) benchmark by Roboflow and contributors: real-world questions "
             "about images (defects, documents, counting, spatial relations…), each with one expected answer. "
-            "Imported with `leaderboard import vision-ai-checkup`; images and prompts are under the MIT licence "
-            "(Copyright 2025 Roboflow, Inc.). Its published results are keyed by image, so where an image has "
-            "several prompts only the first one has the source's answers.").format(url=REPOSITORY_URL),
+            "Imported at build time from commit `{commit}` of the repository; images and prompts are under the "
+            "MIT licence (Copyright 2025 Roboflow, Inc.). Its published results are keyed by image, so where an "
+            "image has several prompts only the first one has the source's answers.").format(
+                url=origin.url, commit=(origin.commit or "unknown")[:12]),
         categories=[Category(id=k, name=v) for k, v in categories.items()],
         images=list(images.values()), prompts=list(prompts.values()),
-        source=SuiteSource(repository=REPOSITORY, commit=commit, license="MIT", url=REPOSITORY_URL))
-    return ImportedSuite(suite, suite_dir, rows, prompts, missing, commit, started_at)
+        source=SuiteSource(repository=origin.repository, commit=origin.commit, license=origin.license, url=origin.url))
+    return ImportedSuite(suite, suite_dir, rows, prompts, missing, started_at)
 
 
 def _image_file(folder: Path, prompt: Prompt) -> Path | None:
@@ -375,7 +337,7 @@ def _image_file(folder: Path, prompt: Prompt) -> Path | None:
 
 
 def _import_results(path: Path, repo_path: str, imported: ImportedSuite, index: dict[str, str],
-                    run_root: Path) -> ResultImport:
+                    run_root: Path, origin: Provenance) -> ResultImport:
     """Write one result file's run records (if its model maps to a card) and say what became of it."""
     raw = path.read_bytes()
     try:
@@ -386,15 +348,18 @@ def _import_results(path: Path, repo_path: str, imported: ImportedSuite, index: 
     except (json.JSONDecodeError, KeyError, TypeError) as e:
         raise ImportProblem(f"{path}: not a vision-ai-checkup result file ({e})") from None
     report = ResultImport(path=repo_path, model_name=model_name)
-    report.model, report.unmapped_reason = map_model(model_name, path.stem.removeprefix("result_"), index)
+    report.model, report.unmapped_reason = map_model((model_name, path.stem.removeprefix("result_")), index)
     if report.model is None:
         report.skipped = [(key, "model not mapped") for key in assessments]
         return report
     run_id = "vac-" + hashlib.sha256(raw).hexdigest()[:16]
-    source = ImportedSource(repository=REPOSITORY, path=repo_path, commit=imported.commit, measured_by=MEASURED_BY)
+    source = origin.at(repo_path)
     rows = imported.rows
     records: dict[int, RunRecord] = {}
     for key, item in assessments.items():
+        if not isinstance(item, dict):
+            report.skipped.append((key, "not an assessment object"))
+            continue
         wanted = (_clean(str(item.get("prompt", ""))), _clean(str(item.get("answer", ""))),
                   str(item.get("assessment_name", "")).strip())
         row_index = next((i for i, r in enumerate(rows)
@@ -403,59 +368,42 @@ def _import_results(path: Path, repo_path: str, imported: ImportedSuite, index: 
             report.skipped.append((key, "no prompts.csv row has this file name, prompt, answer and assessment name"))
             continue
         prompt = imported.prompts[row_index]
-        correct = item.get("correct")
+        correct, output = item.get("correct"), item.get("result")
         records[row_index] = RunRecord(
             suite=SUITE_ID, suite_version=imported.suite.version, prompt_id=prompt.id,
             prompt_sha256=prompt_sha256_for(prompt, _image_file(imported.folder, prompt)), model=report.model,
             adapter="imported", adapter_version=IMPORTER_VERSION, model_revision=None, params={},
-            output=item.get("result") if isinstance(item.get("result"), str) else None, structured=None,
+            output=output if isinstance(output, str) else None, structured=None,
             latency_s=_latency(item.get("time_taken")), input_tokens=None, output_tokens=None,
-            error=None if isinstance(item.get("result"), str) else "the source recorded no output",
+            error=None if isinstance(output, str) else "the source recorded no output",
             run_id=run_id, started_at=imported.started_at, hardware=None, source=source,
             source_verdict=correct if isinstance(correct, bool) else None)
-    model_dir = run_root / report.model
-    _remove_replaced_runs(model_dir, repo_path, run_id)
     if records:
-        report.run_file = model_dir / f"{run_id}.jsonl"
-        _write(report.run_file, "".join(json.dumps(records[i].model_dump(mode="json"), ensure_ascii=False) + "\n"
-                                        for i in sorted(records)))
+        report.run_file = run_root / report.model / f"{run_id}.jsonl"
+        write_atomic(report.run_file, "".join(json.dumps(records[i].model_dump(mode="json"), ensure_ascii=False) + "\n"
+                                              for i in sorted(records)))
     report.records = len(records)
     return report
 
 
-def _remove_replaced_runs(model_dir: Path, repo_path: str, run_id: str) -> None:
-    """Delete run files imported earlier from an older version of the same result file."""
-    for old in sorted(model_dir.glob("vac-*.jsonl")):
-        if old.stem == run_id:
-            continue
-        try:
-            with old.open(encoding="utf-8") as fh:
-                source = json.loads(fh.readline()).get("source")
-        except (OSError, ValueError, AttributeError):
-            continue  # not a run file this importer wrote: leave it alone
-        if isinstance(source, dict) and source.get("repository") == REPOSITORY and source.get("path") == repo_path:
-            old.unlink()
-
-
-def import_vision_ai_checkup(checkout: Path | str, root: Path | str = ".", commit: str | None = None) -> ImportReport:
-    """Write the suite and run records into the project at ``root``; see the module docstring."""
-    checkout, root = Path(checkout), Path(root)
-    problems = []
-    cards, _ = load_cards(root, problems)
-    if problems:
-        raise CatalogError(problems)
+def import_vision_ai_checkup(checkout: Path | str, dest: Path | str, cards: dict[str, ModelCard],
+                             commit: str | None = None, repository: str = REPOSITORY,
+                             license: str = "MIT") -> ImportReport:
+    """Write the suite and run records under ``dest`` (evals/suites, evals/runs); see the module
+    docstring. ``commit`` defaults to the checkout's HEAD."""
+    checkout, dest = Path(checkout), Path(dest)
     rows = read_prompts_csv(checkout / "prompts.csv")
-    commit = commit or _git(checkout, "rev-parse", "HEAD")
-    started_at = (_git(checkout, "log", "-1", "--format=%cI", commit) if commit else None) or UNDATED
-    imported = _build_suite(checkout, rows, root / SUITE_DIR / SUITE_ID, commit, started_at)
+    commit, started_at = checkout_commit(checkout, commit)
+    origin = Provenance(repository, commit, license, MEASURED_BY)
+    imported = _build_suite(checkout, rows, dest / SUITE_DIR / SUITE_ID, origin, started_at)
     suite_file = imported.folder / "suite.yaml"
-    header = "# Written by `leaderboard import vision-ai-checkup`: change the importer, not this file.\n"
-    _write(suite_file, header + _dump_yaml(imported.suite.model_dump(mode="json", exclude_none=True)))
+    header = "# Written by the vision-ai-checkup importer at build time: never edited, never committed.\n"
+    write_atomic(suite_file, header + dump_yaml(imported.suite.model_dump(mode="json", exclude_none=True)))
     named = {Path(r.file_name).stem for r in rows}
     unused = sorted(p.name for folder in IMAGE_DIRS if (checkout / folder).is_dir()
                     for p in (checkout / folder).iterdir()
                     if p.suffix.lower() in IMAGE_SUFFIXES and p.stem not in named)
     index = alias_index(cards)
-    results = [_import_results(path, repo_path, imported, index, root / RUN_DIR / SUITE_ID)
+    results = [_import_results(path, repo_path, imported, index, dest / RUN_DIR / SUITE_ID, origin)
                for path, repo_path in _result_files(checkout)]
     return ImportReport(suite_file, len(rows), len(imported.prompts), imported.missing, unused, results)

@@ -253,8 +253,11 @@ def build(root: Path | str = ".", out: Path | str | None = None, base_url: str |
     if out == root.resolve() or out in root.resolve().parents or (out / ".git").exists():
         raise ValueError(f"refusing to build into {out}: it holds the project (the output folder is replaced)")
     jobs = jobs or os.cpu_count() or 1
+    from ..sources.layer import built_key, refresh_layer
+
+    refresh_layer(root, log)  # peer sources pinned in site.yaml and synced -> the build-time layer
     code = code_digest()
-    extra = json.dumps({"base_url": base_url, "date": build_date(), "code": code})
+    extra = json.dumps({"base_url": base_url, "date": build_date(), "code": code, "layer": built_key(root)})
     fp = fingerprint(root, [], extra)
     old = Manifest.read(out)
     if not force and old.fingerprint == fp and old.files:

@@ -1,0 +1,162 @@
+"""The build-time layer: every synced pinned source imported into ``<root>/.cache/layer``, which
+``load_catalog`` reads beside the repository's own files (catalog/loader.py ``load_layer``).
+
+The layer is laid out like the repository (``evals/suites``, ``evals/runs``) plus
+``aggregates/<benchmark>.jsonl`` and ``sources.json`` (each pinned source: imported, or missing or
+failed with the reason). It is derived data: rebuilt whenever its inputs change — the pins, which
+pinned commits are in the cache, the cards (models map to cards through their names) and the
+importer code — and otherwise left as it is, which ``.key`` records. It is written into a staging
+folder and swapped in whole, so a failed import never leaves half a layer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from .paths import LAYER_SOURCES, cache_dir, checkout_dir, layer_dir
+
+CODE_DIR = Path(__file__).resolve().parents[1]  # the generator package
+LAYER_CODE = ("catalog", "importers", "sources")
+KEY_FILE = ".key"
+
+
+def _raw_pins(root: Path) -> list:
+    """The `sources:` of site.yaml as plain data (no validation: load_catalog reports problems)."""
+    try:
+        data = yaml.safe_load((root / "site.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return []
+    pins = data.get("sources") if isinstance(data, dict) else None
+    return pins if isinstance(pins, list) else []
+
+
+def _hash_files(h, files: list[Path], base: Path) -> None:
+    for path in sorted(files):
+        rel = path.relative_to(base).as_posix().encode()
+        h.update(len(rel).to_bytes(8, "big") + rel + hashlib.sha256(path.read_bytes()).digest())
+
+
+def layer_key(root: Path, cache: Path) -> str:
+    """What the layer is derived from; equal keys mean an equal layer (see the module docstring)."""
+    pins = _raw_pins(root)
+    h = hashlib.sha256(json.dumps(pins, sort_keys=True, default=str).encode())
+    for pin in pins:
+        if isinstance(pin, dict):
+            synced = checkout_dir(cache, str(pin.get("repository")), str(pin.get("commit"))).is_dir()
+            h.update(b"synced" if synced else b"absent")
+    _hash_files(h, [p for p in (root / "model_cards").glob("*.yaml") if p.is_file()], root)  # loader.CARD_DIR
+    _hash_files(h, [p for d in LAYER_CODE for p in (CODE_DIR / d).glob("*.py")], CODE_DIR)
+    return h.hexdigest()
+
+
+@dataclass
+class Imported:
+    """One pinned source after the import: its status for sources.json and the full report."""
+
+    status: object  # LayerSource (imported lazily: a layer that is up to date loads no pydantic)
+    lines: list[str]
+    unmapped: list  # UnmappedModel
+
+
+def import_source(pin, checkout: Path | None, dest: Path, cards: dict) -> Imported:
+    """Import one pinned source's checkout (None: not synced) into ``dest``."""
+    from ..catalog.schemas import LayerSource
+    from ..importers.common import ImportProblem
+    from ..importers.vision_ai_checkup import import_vision_ai_checkup
+    from ..importers.vlm_exam import import_vlm_exam
+
+    base = dict(kind=pin.kind, repository=pin.repository, commit=pin.commit, license=pin.license)
+    if checkout is None:
+        reason = "not synced (run `leaderboard sources sync`)"
+        return Imported(LayerSource(**base, status="missing", reason=reason), [reason], [])
+    importer = {"vision-ai-checkup": import_vision_ai_checkup, "vlm-exam": import_vlm_exam}[pin.kind]
+    try:
+        report = importer(checkout, dest, cards, commit=pin.commit, repository=pin.repository, license=pin.license)
+    except (ImportProblem, OSError) as e:
+        return Imported(LayerSource(**base, status="failed", reason=str(e)), [f"import failed: {e}"], [])
+    if pin.kind == "vision-ai-checkup":
+        counts = dict(records=sum(r.records for r in report.results),
+                      models=sorted({r.model for r in report.results if r.model}),
+                      skipped=sum(len(r.skipped) for r in report.results))
+    else:
+        counts = dict(aggregates=report.rows, models=sorted(set(report.mapped.values())), skipped=len(report.skipped))
+    status = LayerSource(**base, status="imported", unmapped=[m.name for m in report.unmapped], **counts)
+    return Imported(status, report.lines(), report.unmapped)
+
+
+def import_all(root: Path, dest: Path, cache: Path) -> list[Imported] | None:
+    """Import every pinned source into ``dest``; None when the catalog's settings or cards have
+    problems (load_catalog reports them; nothing can be mapped meanwhile)."""
+    from ..catalog.errors import Problem
+    from ..catalog.loader import load_cards, load_site
+
+    problems: list[Problem] = []
+    site = load_site(root, problems)
+    cards, _ = load_cards(root, problems)
+    if problems:
+        return None
+    return [import_source(pin, _synced(cache, pin), dest, cards) for pin in site.sources]
+
+
+def _synced(cache: Path, pin) -> Path | None:
+    path = checkout_dir(cache, pin.repository, pin.commit)
+    return path if path.is_dir() else None
+
+
+def write_layer(root: Path, cache: Path | None = None, force: bool = False) -> list[Imported] | None:
+    """Rebuild the layer if its inputs changed (or ``force``); return what each source brought,
+    or None when nothing was imported (up to date, nothing pinned, or catalog problems)."""
+    root = Path(root)
+    cache = cache_dir(root, cache)
+    layer = layer_dir(root)
+    if not _raw_pins(root):
+        shutil.rmtree(layer, ignore_errors=True)  # a source un-pinned leaves nothing behind
+        return None
+    key = layer_key(root, cache)
+    if not force and (layer / KEY_FILE).is_file() and (layer / KEY_FILE).read_text() == key:
+        return None
+    stage = layer.parent / f".layer-staging-{os.getpid()}"
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
+    try:
+        imported = import_all(root, stage, cache)
+        if imported is None:
+            shutil.rmtree(stage)
+            return None
+        (stage / LAYER_SOURCES).write_text(json.dumps([i.status.model_dump(mode="json") for i in imported], indent=1)
+                                           + "\n", encoding="utf-8")
+        (stage / KEY_FILE).write_text(key)
+        old = layer.parent / f".layer-old-{os.getpid()}"
+        if layer.exists():
+            layer.rename(old)
+        stage.rename(layer)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return imported
+
+
+def refresh_layer(root: Path, log: Callable[[str], None] = lambda message: None) -> None:
+    """The build's step before loading the catalog: bring the layer up to date, one log line per source."""
+    imported = write_layer(root)
+    for item in imported or []:
+        s = item.status
+        what = (f"{s.records} answers" if s.kind == "vision-ai-checkup" else f"{s.aggregates} figures")
+        detail = (f"{what} of {len(s.models)} models, {len(s.unmapped)} unmapped, {s.skipped} skipped"
+                  if s.status == "imported" else s.reason)
+        log(f"source {s.kind} {s.repository}@{s.commit[:12]}: {s.status}: {detail}")
+
+
+def built_key(root: Path) -> str | None:
+    """The key of the layer as built (for the site build's fingerprint), None without a layer."""
+    path = layer_dir(root) / KEY_FILE
+    return path.read_text() if path.is_file() else None
