@@ -23,7 +23,8 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING, Callable
 
-from .publish import Manifest, clean_stale, fingerprint, hash_tree, publish, staging_dir, write_bytes
+from .publish import (Manifest, clean_stale, fingerprint, hash_tree, library_versions, publish, staging_dir,
+                      write_bytes, write_manifest)
 
 if TYPE_CHECKING:
     from .pages import Page
@@ -257,8 +258,10 @@ def build(root: Path | str = ".", out: Path | str | None = None, base_url: str |
 
     refresh_layer(root, log)  # peer sources pinned in site.yaml and synced -> the build-time layer
     code = code_digest()
-    extra = json.dumps({"base_url": base_url, "date": build_date(), "code": code, "layer": built_key(root)})
+    extra = json.dumps({"base_url": base_url, "date": build_date(), "code": code, "layer": built_key(root),
+                        "libraries": library_versions()})
     fp = fingerprint(root, [], extra)
+    clean_stale(out)  # folders left by killed builds go first, whatever this build finds to do
     old = Manifest.read(out)
     if not force and old.fingerprint == fp and old.files:
         return BuildReport(pages=sum(1 for r in old.files if r.endswith((".html", ".xml", ".txt"))),
@@ -307,12 +310,9 @@ def build(root: Path | str = ".", out: Path | str | None = None, base_url: str |
     if not changed and not removed:
         # Inputs changed in ways no page shows (a YAML comment): record the new fingerprint only.
         out.mkdir(parents=True, exist_ok=True)
-        tmp = out / (".manifest.tmp")
-        tmp.write_text(new.dumps(), encoding="utf-8")
-        os.replace(tmp, out / ".manifest.json")
+        write_manifest(out, new)
         return BuildReport(pages=len(pages), files=len(new.files), seconds=time.perf_counter() - started)
 
-    clean_stale(out)
     stage = staging_dir(out)
     stage.mkdir(parents=True)
     try:

@@ -6,19 +6,24 @@ digests live in ``<out>/.manifest.json``. A build:
 1. writes only the outputs whose digest changed (or that are missing) into a staging folder
    next to the output folder (``.<out>.staging-<pid>``), so nothing in ``<out>`` changes while
    the catalog is read, graded and rendered — a failing build leaves ``<out>`` untouched;
-2. publishes with renames:
-   * first build, or most outputs of a small site changed: the unchanged files are hard-linked
-     into the staging folder, which then replaces ``<out>`` with two directory renames (the old
-     tree is deleted afterwards);
-   * otherwise (the common case — one card edited — and any rebuild of a big site, where
-     deleting an old 40,000-file tree would cost more than the render): each staged file is renamed
-     over its old version (each replacement atomic), outputs that no longer exist are deleted,
-     and the manifest is renamed into place last, so an interrupted publish is simply redone
-     by the next build (its digests no longer match);
+2. publishes:
+   * first build: the staging folder becomes ``<out>`` with one rename, so ``<out>`` appears whole
+     or not at all;
+   * any later build: first the manifest is rewritten to mark every output about to be replaced
+     or deleted as unknown (and the fingerprint as none), then each staged file is renamed over its
+     old version (each replacement atomic), outputs that no longer exist are deleted, and the new
+     manifest is renamed into place last. ``<out>`` is never missing, and a publish killed at any
+     point leaves a manifest that names every file it may have touched: the next build rewrites
+     those whatever its input, even one reverted to what was there before (a manifest that still
+     held the old digests would call the half-published pages up to date, even under ``--force``);
 3. touches nothing when no digest changed.
 
-A whole-input fingerprint (every catalog file, template and source file) lets a rebuild with
-nothing changed stop before loading the catalog at all.
+Leftover staging folders of killed builds are removed at the start of the next build, before
+anything else (``clean_stale``).
+
+A whole-input fingerprint (every catalog file, template and source file, and the versions of the
+libraries that shape the pages) lets a rebuild with nothing changed stop before loading the
+catalog at all.
 """
 
 from __future__ import annotations
@@ -28,12 +33,15 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 MANIFEST = ".manifest.json"
 MANIFEST_VERSION = 1
-FULL_SWAP_SHARE = 0.5  # above this share of changed outputs, swap whole trees…
-FULL_SWAP_MAX_FILES = 5000  # …unless the site is big: deleting a 40,000-file old tree costs more than renaming files
+UNKNOWN = "unknown: a publish was interrupted"  # the digest of an output that may be half-published
+# Libraries whose upgrade can change a page without any input changing: the sanitiser, templates,
+# Markdown, aggregation, validation, YAML reading, image sizes and the search index.
+RENDER_LIBRARIES = ("nh3", "jinja2", "markdown", "pandas", "pydantic", "pydantic-core", "pyyaml", "pillow", "pagefind")
 
 
 def read_input(path: Path, root: Path, folder_inside: bool = True) -> bytes:
@@ -62,13 +70,25 @@ def hash_tree(h, folder: Path, root: Path, patterns: tuple[str, ...] = ("**/*",)
         h.update(hashlib.sha256(data).digest())
 
 
+def library_versions() -> dict[str, str | None]:
+    """The installed version of each of RENDER_LIBRARIES (None if absent), read from package metadata
+    without importing the libraries, for the whole-input fingerprint."""
+    versions: dict[str, str | None] = {}
+    for name in RENDER_LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
 def fingerprint(root: Path, code_dirs: list[Path], extra: str) -> str:
     """sha256 of every input of the build: site.yaml, cards, suites (with images), runs, code."""
     h = hashlib.sha256(extra.encode())
     site_yaml = root / "site.yaml"
     if site_yaml.exists():
         h.update(b"site.yaml" + hashlib.sha256(read_input(site_yaml, root)).digest())
-    for sub in ("model_cards", "evals/suites", "evals/runs"):
+    for sub in ("model_cards", "evals/suites", "evals/runs", "evals/judgements"):
         hash_tree(h, root / sub, root)
     for folder in code_dirs:
         hash_tree(h, folder, folder.parent, ("**/*.py", "**/*.html", "**/*.xml", "**/*.txt", "**/*.css", "**/*.js",
@@ -101,24 +121,18 @@ def staging_dir(out: Path) -> Path:
 
 
 def clean_stale(out: Path) -> None:
-    """Remove staging/old folders left by builds that were killed."""
+    """Remove what builds that were killed left: staging folders (``.old-*`` trees of older versions
+    too) and a manifest written but not yet renamed into place."""
     for pattern in (f".{out.name}.staging-*", f".{out.name}.old-*"):
         for path in out.parent.glob(pattern):
             shutil.rmtree(path, ignore_errors=True)
+    (out / (MANIFEST + ".tmp")).unlink(missing_ok=True)
 
 
 def write_bytes(stage: Path, rel: str, data: bytes) -> None:
     target = stage / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-
-
-def _link_or_copy(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
 
 
 def _remove_empty_parents(path: Path, stop: Path) -> None:
@@ -131,24 +145,22 @@ def _remove_empty_parents(path: Path, stop: Path) -> None:
         parent = parent.parent
 
 
+def write_manifest(out: Path, manifest: Manifest) -> None:
+    """Replace ``<out>/.manifest.json`` in one rename: a reader sees the old or the new, never half."""
+    tmp = out / (MANIFEST + ".tmp")
+    tmp.write_text(manifest.dumps(), encoding="utf-8")
+    os.replace(tmp, out / MANIFEST)
+
+
 def publish(out: Path, stage: Path, new: Manifest, old: Manifest, changed: set[str]) -> dict[str, int]:
-    """Move the staged outputs into ``out``; see the module docstring for the two strategies."""
+    """Move the staged outputs into ``out``; see the module docstring for why in this order."""
     removed = sorted(set(old.files) - set(new.files))
     stats = {"written": len(changed), "removed": len(removed), "kept": len(new.files) - len(changed)}
-    out_exists = out.is_dir()
-    mostly_changed = len(changed) > FULL_SWAP_SHARE * max(1, len(new.files))
-    if not out_exists or (mostly_changed and len(old.files) <= FULL_SWAP_MAX_FILES):
-        for rel in sorted(set(new.files) - changed):
-            _link_or_copy(out / rel, stage / rel)
+    if not out.is_dir():
         (stage / MANIFEST).write_text(new.dumps(), encoding="utf-8")
-        if out_exists:
-            old_tree = out.parent / f".{out.name}.old-{os.getpid()}"
-            os.rename(out, old_tree)
-            os.rename(stage, out)
-            shutil.rmtree(old_tree, ignore_errors=True)
-        else:
-            os.rename(stage, out)
+        os.rename(stage, out)
         return stats
+    write_manifest(out, Manifest("", {**old.files, **{rel: UNKNOWN for rel in (*changed, *removed)}}))
     for rel in sorted(changed):
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -156,12 +168,10 @@ def publish(out: Path, stage: Path, new: Manifest, old: Manifest, changed: set[s
     for rel in removed:
         target = out / rel
         try:
-            target.unlink()
+            os.unlink(target)
         except FileNotFoundError:
             pass
         _remove_empty_parents(target, out)
-    tmp = stage / MANIFEST
-    tmp.write_text(new.dumps(), encoding="utf-8")
-    os.replace(tmp, out / MANIFEST)
+    write_manifest(out, new)
     shutil.rmtree(stage, ignore_errors=True)
     return stats
