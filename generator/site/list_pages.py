@@ -83,7 +83,8 @@ def _flagship(site: SiteData) -> dict | None:
 def ctx_data(site: SiteData) -> dict:
     return {"title": f"Data downloads — {site.title}", "nav": "data",
             "graded_rows": len(site.results.graded), "score_rows": len(site.results.scores),
-            "model_count": len(site.models), "description": "Download every graded answer and score as CSV or JSON."}
+            "model_count": len(site.models), "description": "Download every graded answer and score as CSV or JSON.",
+            "sources": site.catalog.sources}  # the pinned peer sources: which made it into this build
 
 
 def ctx_playground(site: SiteData) -> dict:

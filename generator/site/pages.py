@@ -39,7 +39,7 @@ def page_list(site: SiteData) -> list[Page]:
     add("404.html", "notfound", (), s)
     add("search/index.html", "search", (), every)
     add("playground/index.html", "playground", (), every)
-    add("data/index.html", "data", (), every)
+    add("data/index.html", "data", (), every, *(src.model_dump_json() for src in site.catalog.sources))
     add("compare/index.html", "compare_index", (), every)
     add("tasks/index.html", "tasks_index", (), every)
     add("suites/index.html", "suites_index", (), every)
