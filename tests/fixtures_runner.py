@@ -74,9 +74,9 @@ def standard_prompts() -> list[dict]:
 
 def write_suite(root: Path, prompts: list[dict] | None = None, suite_id: str = SUITE, version: str = "1",
                 source: dict | None = None) -> Path:
-    """evals/suites/<suite_id>/ with real images and the given prompts (default: the standard set).
-    Prompts may name 'broken.png' (bytes that are no image) to provoke an unreadable-image error;
-    with a `source` (an imported suite) they may have `image_missing` instead of an image."""
+    """evals/suites/<suite_id>/ with real images and the given prompts (default: the standard set);
+    with a `source` (an imported suite) they may have `image_missing` instead of an image. An
+    image that cannot be read is refused by validation, so `break_image` spoils one afterwards."""
     from skimage import data
 
     folder = root / "evals" / "suites" / suite_id
@@ -84,13 +84,11 @@ def write_suite(root: Path, prompts: list[dict] | None = None, suite_id: str = S
     text_image(INVOICE_TEXT.split("\n"), (640, 200)).save(folder / "images" / "invoice.png")
     text_image([SIGN_TEXT], (520, 120), font_size=48).save(folder / "images" / "sign.png")
     Image.fromarray(data.astronaut()).save(folder / "images" / "astronaut.png")
-    (folder / "images" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n this is not an image")
     shutil.copyfile(WAREHOUSE_PHOTO, folder / "images" / "warehouse.jpeg")
     images = [
         {"file": "images/invoice.png", "source": "rendered by tests/fixtures_runner.py", "license": "CC0-1.0"},
         {"file": "images/sign.png", "source": "rendered by tests/fixtures_runner.py", "license": "CC0-1.0"},
         {"file": "images/astronaut.png", "source": "scikit-image data.astronaut() (NASA)", "license": "public domain"},
-        {"file": "images/broken.png", "source": "tests/fixtures_runner.py", "license": "CC0-1.0"},
         {"file": "images/warehouse.jpeg", "source": "roboflow/vision-ai-checkup images/compressed/zone_understanding.jpeg",
          "license": "MIT"},
     ]
@@ -105,6 +103,12 @@ def write_suite(root: Path, prompts: list[dict] | None = None, suite_id: str = S
     }
     (folder / "suite.yaml").write_text(yaml.safe_dump(suite, sort_keys=False))
     return folder
+
+
+def break_image(root: Path, name: str, suite_id: str = SUITE) -> None:
+    """Replace a suite image with bytes that are no image, as a disk or a sync tool might after
+    validation: the runner must record that prompt's error and go on."""
+    (root / "evals" / "suites" / suite_id / "images" / name).write_bytes(b"\x89PNG\r\n\x1a\n this is not an image")
 
 
 def write_card(root: Path, model_id: str, runner: dict, tasks: list[str] | None = None) -> Path:

@@ -85,12 +85,26 @@ def test_runner_sections_name_known_adapters(cards):
 
 def test_every_runner_section_builds_its_adapter(cards):
     """The card's runner section is accepted by its adapter (model names, options, box
-    conventions) without loading any weights."""
-    from generator.runner.adapter import make_adapter
+    conventions) without loading any weights; options are checked against each adapter's
+    declaration when it is built, so a value the backend would reject only when loading (a
+    RapidOCR option) fails here."""
+    from generator.runner.adapter import adapter_class, make_adapter
+    from generator.runner.options import OptionError, runner_problems
 
+    built = {}
     for card in cards.values():
         if card.runner is not None:
-            make_adapter(card.runner)
+            assert runner_problems(card.runner) == [], card.id
+            built[card.id] = make_adapter(card.runner)
+            assert type(built[card.id]) is adapter_class(card.runner.adapter), card.id
+    assert {"florence-2-base", "florence-2-large", "gemma-4-26b-a4b", "gemma-4-31b", "gemma-4-e2b", "gemma-4-e4b",
+            "paligemma-2-3b", "qwen2-5-vl-7b", "smolvlm2-2-2b", "tesseract-5", "rapidocr", "opencv-haar-face",
+            "opencv-hog-people"} <= set(built)
+    assert built["tesseract-5"].settings == {"lang": "eng", "psm": 3, "oem": 3}
+    assert built["qwen2-5-vl-7b"].settings["box_convention"] == "qwen2.5-vl"
+    assert built["opencv-haar-face"].settings["minNeighbors"] == 5
+    with pytest.raises(OptionError, match=r"options.Det.box_thresh: 'high' is not a number"):
+        make_adapter(cards["rapidocr"].runner.model_copy(update={"options": {"Det.box_thresh": "high"}}))
 
 
 def test_unknown_values_stay_empty(cards):

@@ -4,14 +4,28 @@ fixture suite: the text they read, where their boxes land, and the records they 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import require_binary
-from fixtures_runner import ASTRONAUT_FACE, INVOICE_TEXT, SIGN_TEXT, WAREHOUSE_WORKER, iou, read_records, write_project
+from fixtures_runner import (
+    ASTRONAUT_FACE,
+    INVOICE_TEXT,
+    SIGN_TEXT,
+    SUITE,
+    WAREHOUSE_WORKER,
+    break_image,
+    iou,
+    read_records,
+    write_project,
+)
 
 from generator.catalog import RunRecord, load_catalog
+from generator.catalog.schemas import Runner
 from generator.cli import main
+from generator.runner.adapter import make_adapter
+from generator.runner.engine import Selection, execute, prepare
 
 pytestmark = pytest.mark.models
 
@@ -106,19 +120,70 @@ def test_records_are_valid_timed_and_load_into_the_catalog(project):
         assert record.latency_s is not None and 0 < record.latency_s < 60
         assert record.input_tokens is None and record.output_tokens is None  # not reported, never 0
         assert record.hardware and "cores" in record.hardware
+        # one image per call, timed after an untimed warm-up call on the loaded engine
+        assert record.batch_size == 1 and record.warmed_up is True and record.repeat is None
+        assert record.throughput_s == record.latency_s
 
 
-def test_unreadable_image_is_an_error_record_not_a_crash(tmp_path):
+def test_an_image_spoilt_after_validation_is_an_error_record_not_a_crash(tmp_path):
     require_binary("tesseract")
     root = write_project(tmp_path, prompts=[
-        {"id": "broken", "image": "broken.png", "category": "text", "task": "ocr", "prompt": "Read it."},
+        {"id": "spoilt", "image": "invoice.png", "category": "text", "task": "ocr", "prompt": "Read it."},
         {"id": "fine", "image": "sign.png", "category": "text", "task": "ocr", "prompt": "Read it."}])
-    result = CliRunner().invoke(main, ["run", "tesseract", "--suite", "runner-fixture", "--root", str(tmp_path)])
+    catalog = load_catalog(root)
+    break_image(root, "invoice.png")
+    adapter = make_adapter(catalog.cards["tesseract"].runner)
+    job = prepare(root, "tesseract", catalog.suites[SUITE], adapter, [], Selection())
+    records = {r.prompt_id: r for r in execute(adapter, job)}
+    assert records["spoilt"].output is None and "UnidentifiedImageError" in records["spoilt"].error
+    assert records["spoilt"].latency_s is None and records["spoilt"].throughput_s is None
+    assert records["fine"].error is None and records["fine"].output == SIGN_TEXT
+    assert adapter.warmed_up is True, "the warm-up skipped the unreadable image and used the next"
+
+
+@pytest.mark.parametrize("model", ["tesseract", "rapidocr", "haar-face"])
+def test_a_gpu_device_for_a_cpu_only_adapter_is_an_error_and_writes_nothing(tmp_path, model):
+    root = write_project(tmp_path)
+    result = CliRunner().invoke(main, ["run", model, "--suite", SUITE, "--root", str(root), "--device", "cuda"])
     assert result.exit_code == 1
-    records = by_prompt(root, "tesseract")
-    assert records["broken"]["output"] is None and "UnidentifiedImageError" in records["broken"]["error"]
-    assert records["fine"]["error"] is None and records["fine"]["output"] == SIGN_TEXT
-    assert "broken" in result.output
+    assert "runs on the CPU only, so device 'cuda' cannot apply" in result.output
+    assert not (root / "evals" / "runs").exists(), "a configuration failure leaves no record and no file"
+    assert CliRunner().invoke(main, ["run", model, "--suite", SUITE, "--root", str(root), "--device", "cpu",
+                                     "--limit", "1"]).exit_code in (0, 1)  # cpu is what it runs on anyway
+
+
+def test_tesseract_rejects_a_bad_psm_when_built_not_per_prompt(tmp_path):
+    from generator.runner.options import OptionError
+
+    with pytest.raises(OptionError, match=r"options.psm: 'six' is not a whole number"):
+        make_adapter(Runner(adapter="tesseract", options={"psm": "six"}))
+    with pytest.raises(OptionError, match=r"options.psm: 14 is above the maximum 13"):
+        make_adapter(Runner(adapter="tesseract", options={"psm": 14}))
+    with pytest.raises(OptionError, match=r"unknown option 'pms' .*did you mean 'psm'"):
+        make_adapter(Runner(adapter="tesseract", options={"pms": 6}))
+    assert make_adapter(Runner(adapter="tesseract", options={"lang": "eng+deu", "psm": 6})).settings == \
+        {"lang": "eng+deu", "psm": 6, "oem": 3}
+
+
+def test_rapidocr_options_are_its_own_config_keys_and_checked_when_built():
+    """Every declared option exists in the installed RapidOCR's config.yaml with a value of the
+    declared type, so the declaration cannot drift from the engine it describes."""
+    import rapidocr
+    import yaml
+
+    from generator.runner.adapters.rapidocr import OPTIONS
+    from generator.runner.options import OptionError
+
+    config = yaml.safe_load((Path(rapidocr.__file__).parent / "config.yaml").read_text())
+    python_types = {"float": (float, int), "int": (int,), "bool": (bool,), "str": (str, type(None))}
+    for option in OPTIONS:
+        section, key = option.name.split(".")
+        assert key in config[section], option.name
+        assert isinstance(config[section][key], python_types[option.kind]), (option.name, config[section][key])
+    with pytest.raises(OptionError, match=r"options.Det.box_thresh: 'high' is not a number"):
+        make_adapter(Runner(adapter="rapidocr", options={"Det.box_thresh": "high"}))
+    with pytest.raises(OptionError, match=r"unknown option 'Det.box_tresh' .*did you mean 'Det.box_thresh'"):
+        make_adapter(Runner(adapter="rapidocr", options={"Det.box_tresh": 0.5}))
 
 
 def test_opencv_rejects_unknown_detector_and_options(tmp_path):

@@ -142,9 +142,15 @@ def test_detection_answers_become_pixel_boxes():
 
 
 def test_card_mistakes_are_reported_before_any_request():
-    with pytest.raises(ValueError, match="unknown option"):
+    with pytest.raises(ValueError, match="unknown option 'concurency' for the openai adapter; did you mean 'concurrency'"):
         OpenAIAdapter(Runner(adapter="openai", model="m", options={"concurency": 4}))
-    with pytest.raises(ValueError, match="unknown box_convention 'yolo'"):
+    with pytest.raises(ValueError, match="options.box_convention: 'yolo' is not one of gemini"):
         OpenAIAdapter(Runner(adapter="openai", model="m", options={"box_convention": "yolo"}))
+    with pytest.raises(ValueError, match="options.concurrency: 0 is below the minimum 1"):
+        OpenAIAdapter(Runner(adapter="openai", model="m", options={"concurrency": 0}))
+    with pytest.raises(ValueError, match="options.concurrency: '8' is not a whole number"):
+        OpenAIAdapter(Runner(adapter="openai", model="m", options={"concurrency": "8"}))
+    # the server decides where the model runs: a card's device (set for its transformers run) is not an error
+    assert OpenAIAdapter(Runner(adapter="openai", model="m", device="cuda")).remote
     with pytest.raises(ValueError, match="base_url is required"):
         OpenAIAdapter(Runner(adapter="openai", model="m")).load()

@@ -15,7 +15,8 @@ from generator.catalog import latest_records, load_catalog
 from generator.catalog.schemas import Runner, RunRecord
 from generator.cli import main
 from generator.runner.adapter import Adapter, Prediction
-from generator.runner.engine import Selection, SelectionError, execute, parse_shard, prepare, shard_of
+from generator.runner.engine import Selection, execute, prepare
+from generator.runner.shards import ShardError, parse_shard, shard_members
 from generator.runner.store import RunWriter
 
 PROMPTS = 12
@@ -70,6 +71,9 @@ def test_every_prompt_gets_one_valid_record_in_a_new_run_file(project, server):
         assert r.run_id == path.stem and r.model == "chat" and r.adapter == "openai" and r.source == "measured"
         assert r.hardware == f"remote server {server.base_url.split('/')[2]}"
         assert {"python", "httpx"} <= set(r.libraries)
+        # four requests in flight (the default concurrency); a server warms itself up, so no warm-up flag
+        assert r.batch_size == 4 and r.warmed_up is None and r.repeat is None
+        assert 0 < r.throughput_s <= r.latency_s
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", r.started_at)
     assert "input tokens" in result.output and f"{PROMPTS * 13:,}" in result.output
     assert len(load_catalog(project).runs) == PROMPTS
@@ -126,34 +130,41 @@ def test_shards_partition_the_suite_and_their_union_is_the_whole(project):
     assert run(project).exit_code == 0 and len(run_files(project, "chat")) == 3  # nothing left to run
 
 
-def test_shard_assignment_is_a_stable_hash_of_the_prompt_id():
-    assert [shard_of(f"q{i:02d}", 3) for i in range(6)] == [shard_of(f"q{i:02d}", 3) for i in range(6)]
-    assert shard_of("ocr-invoice", 4) == int.from_bytes(__import__("hashlib").sha256(b"ocr-invoice").digest()[:8], "big") % 4
-    assert parse_shard("2/5") == (2, 5)
-    for bad in ("5/5", "1", "a/b", "-1/3", "0/0"):
-        with pytest.raises(SelectionError):
-            parse_shard(bad)
+def test_shards_are_dealt_by_hash_rank_and_balanced_by_count():
+    """Hand-checked: q00..q11 ordered by sha256 hex digest are q08 q05 q06 q00 q04 q01 q03 q02 q07
+    q10 q11 q09; dealt in turn to 3 shards. The old hash-modulo split gave this suite 5/4/3."""
+    ids = [f"q{i:02d}" for i in range(PROMPTS)]
+    assert shard_members(ids, (0, 3)) == {"q08", "q00", "q03", "q10"}
+    assert shard_members(ids, (1, 3)) == {"q05", "q04", "q02", "q11"}
+    assert shard_members(ids, (2, 3)) == {"q06", "q01", "q07", "q09"}
+    assert shard_members(list(reversed(ids)), (0, 3)) == {"q08", "q00", "q03", "q10"}, "the suite's order does not matter"
+    # the fixture's six prompts in two shards of three (a hash modulo 2 split them 3/3 by luck, 18/5 on the OCR suite)
+    six = ["ocr-invoice", "ocr-sign-regions", "faces-astronaut", "count-faces", "caption-astronaut", "people-warehouse"]
+    assert shard_members(six, (0, 2)) == {"caption-astronaut", "faces-astronaut", "ocr-sign-regions"}
+    assert parse_shard("2/5") == ((2, 5), "--shard")
+    for bad in ("5/5", "1", "a/b", "-1/3", "0/0", "auto/x"):
+        with pytest.raises(ShardError):
+            parse_shard(bad, env={})
 
 
 def test_failures_are_recorded_the_run_goes_on_and_exit_is_1(project, server):
     prompts = chat_prompts(4, extra=[
         {"id": "rejected", "image": "sign.png", "category": "text", "task": "vqa", "prompt": "[reject] Anything?"},
-        {"id": "unreadable", "image": "broken.png", "category": "text", "task": "vqa", "prompt": "Anything?"}])
+        {"id": "rejected-too", "image": "astronaut.png", "category": "text", "task": "vqa", "prompt": "[reject] More?"}])
     write_suite(project, prompts)
     result = run(project)
     assert result.exit_code == 1
     records = {r["prompt_id"]: r for r in read_records(project, "chat")}
     assert len(records) == 6
     assert records["rejected"]["output"] is None and "HTTP 400" in records["rejected"]["error"]
-    assert records["unreadable"]["output"] is None and "UnidentifiedImageError" in records["unreadable"]["error"]
     assert all(records[f"q{i:02d}"]["error"] is None for i in range(4))
     assert re.search(r"errors\s*│\s*2\b", result.output) and "error rejected: RuntimeError: openai: HTTP 400" in result.output
-    # the next run retries the errored prompts only
+    # the next run retries the errored prompts only (a remote server gets no warm-up request)
     before = len(server.requests)
     assert run(project).exit_code == 1
-    assert [r["text"] for r in server.requests[before:]] == ["[reject] Anything?"]
+    assert sorted(r["text"] for r in server.requests[before:]) == ["[reject] Anything?", "[reject] More?"]
     retried = [r["prompt_id"] for r in read_records(project, "chat") if r["run_id"] != records["q00"]["run_id"]]
-    assert sorted(retried) == ["rejected", "unreadable"]
+    assert sorted(retried) == ["rejected", "rejected-too"]
 
 
 def test_a_prompt_past_the_timeout_is_recorded_and_the_run_goes_on(project):

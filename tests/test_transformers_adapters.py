@@ -26,7 +26,8 @@ from generator.runner.adapters.transformers_vlm import (
     ProcessorUnavailable,
     model_input_size,
 )
-from generator.runner.vlm_answers import UnknownConvention, parse_detections
+from generator.runner.options import OptionError
+from generator.runner.vlm_answers import parse_detections
 
 from tiny_models import build_florence2, build_gemma3, build_gemma4, build_paligemma
 
@@ -275,8 +276,12 @@ def test_adapter_configuration_errors(florence2_dir):
         make_adapter(Runner(adapter="florence2"))
     with pytest.raises(ValueError, match="unknown option.*box_convention.*known: none"):
         make_adapter(Runner(adapter="florence2", model=str(florence2_dir), options={"box_convention": "gemini"}))
-    with pytest.raises(UnknownConvention, match="'yolo'"):
+    with pytest.raises(OptionError, match="options.box_convention: 'yolo' is not one of gemini"):
         make_adapter(Runner(adapter="transformers-vlm", model="x", options={"box_convention": "yolo"}))
+    with pytest.raises(OptionError, match="options.box_convention: 'gemni' .*did you mean 'gemini'"):
+        make_adapter(Runner(adapter="transformers-vlm", model="x", options={"box_convention": "gemni"}))
+    with pytest.raises(OptionError, match="options.processor_class: 'Gemma4' does not look like 'package.module:Class'"):
+        make_adapter(Runner(adapter="transformers-vlm", model="x", options={"processor_class": "Gemma4"}))
 
 
 # ================================================================ VLMs (Gemma 4 dense and MoE, Gemma 3, PaliGemma)

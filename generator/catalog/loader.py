@@ -157,8 +157,19 @@ def load_cards(root: Path, problems: list[Problem]) -> tuple[dict[str, ModelCard
             continue
         cards[card.id] = card
         files[card.id] = path
+        if card.runner is not None:
+            _check_runner(card.runner, doc, display_path(path, root), problems)
     _check_aliases(cards, files, root, problems)
     return cards, files
+
+
+def _check_runner(runner, doc, shown: str, problems: list[Problem]) -> None:
+    """The runner section as its adapter will read it (adapter name, options, device). Each
+    adapter declares what it accepts; the runner's check imports no backend and no model."""
+    from ..runner.options import runner_problems
+
+    for where, message in runner_problems(runner):
+        problems.append(Problem(shown, doc.line_of(("runner", *where)), f"runner.{'.'.join(where)}: {message}"))
 
 
 def _check_aliases(cards: dict[str, ModelCard], files: dict[str, Path], root: Path, problems: list[Problem]) -> None:

@@ -375,6 +375,13 @@ class RunRecord(Strict):
     source: Literal["measured"] | ImportedSource
     source_verdict: bool | None = None
     libraries: dict[str, str] = Field(default_factory=dict, description="library versions used by the run")
+    # timing context (absent in records written before they existed): latency_s is the time the
+    # request waited; a GPU batch answers its prompts together, so throughput_s is the batch's wall
+    # time divided by batch_size, the per-prompt cost when prompts are batched
+    batch_size: int | None = Field(default=None, ge=1, description="prompts in the generate call or batch of requests")
+    throughput_s: float | None = Field(default=None, ge=0, description="the batch's wall time / batch_size")
+    warmed_up: bool | None = Field(default=None, description="timed after one untimed warm-up call of the loaded model")
+    repeat: int | None = Field(default=None, ge=0, description="0-based index of a repeated run (--repeat, suite repeats)")
 
     @field_validator("started_at")
     @classmethod

@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Iterator
 from PIL import Image
 
 from ..catalog.schemas import Runner, Structured
+from .options import Option, OptionError, RunnerProblem, option_problems, settings
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,36 @@ class Adapter(ABC):
     name: ClassVar[str]
     version: ClassVar[str]  # bump when a change alters outputs: it is part of the cache key
     tasks: ClassVar[frozenset[str]] = frozenset()
+    options: ClassVar[tuple[Option, ...]] = ()  # what runner.options may hold; see option_spec
+    # the model runs on a server: its requests may overlap (a timed-out one is left running), no
+    # warm-up call is made here, and the server, not runner.device, decides where it runs
+    remote: ClassVar[bool] = False
+    cpu_only: ClassVar[bool] = False  # a device other than cpu/auto is an error, not silently ignored
 
     def __init__(self, config: Runner):
+        problems = self.config_problems(config)
+        if problems:
+            raise OptionError(problems)
         self.config = config
+        self.settings = settings(self.name, self.option_spec(config), config.options)
+        self.warmed_up: bool | None = None  # the engine's warm-up call: None until made, then whether it answered
+
+    @classmethod
+    def option_spec(cls, config: Runner) -> tuple[Option, ...]:
+        """The options this runner section may set (an adapter whose options depend on
+        runner.model overrides this)."""
+        return cls.options
+
+    @classmethod
+    def config_problems(cls, config: Runner) -> list[RunnerProblem]:
+        """Everything wrong with a runner section for this adapter, without loading anything:
+        `leaderboard validate` reports these with file and line, construction raises them."""
+        problems = option_problems(cls.name, cls.option_spec(config), config.options)
+        device = (config.device or "auto").strip().lower()
+        if cls.cpu_only and device not in ("auto", "cpu"):
+            problems.append((("device",), f"the {cls.name} adapter runs on the CPU only, so device {config.device!r} "
+                                          "cannot apply; leave runner.device and --device out"))
+        return problems
 
     def load(self) -> None:
         """Load weights/engines. Called once, lazily, before the first predict."""
@@ -88,16 +116,8 @@ class Adapter(ABC):
         return {}
 
 
-def options_with_defaults(who: str, options: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
-    """A card's `runner.options` over an adapter's defaults. An unknown key is an error naming the
-    known ones, so a typo never silently falls back to a default."""
-    unknown = set(options) - set(defaults)
-    if unknown:
-        raise ValueError(f"{who}: unknown option(s) {sorted(unknown)}; known: {sorted(defaults)}")
-    return {**defaults, **options}
-
-
-# name -> "module:Class", imported lazily so building the site never imports torch
+# name -> "module:Class", imported lazily; adapter modules import their backends inside methods,
+# so `leaderboard validate` can read their option declarations without torch or Tesseract
 ADAPTERS: dict[str, str] = {
     "florence2": "generator.runner.adapters.florence2:Florence2Adapter",
     "transformers-vlm": "generator.runner.adapters.transformers_vlm:TransformersVLMAdapter",

@@ -3,14 +3,19 @@
 Planning narrows the suite in a fixed order — `--prompts`/`--category`, then this machine's
 `--shard`, then the prompts the adapter supports and that have an image, then the cache (an
 answer with the same key already stored), then `--limit` — so every number in the summary says
-why a prompt did or did not run. Execution feeds the adapter batches and writes each record as its result arrives, in
-whatever order it arrives; a prompt that raises or outlives `--timeout` becomes an error record
-and the run goes on.
+why a prompt did or did not run. Execution makes one untimed warm-up call on a freshly loaded
+model, then feeds the adapter batches and writes each record as its result arrives, in whatever
+order it arrives; a prompt that raises or outlives `--timeout` becomes an error record and the
+run goes on.
+
+Timing, per record: `latency_s` is how long the request waited (a GPU batch's prompts all wait
+for the whole batch), `batch_size` how many prompts shared the call, and `throughput_s` the
+batch's wall time so far divided by the prompts it has answered so far — for a GPU batch, whose
+answers arrive together, exactly the batch's time over its size.
 """
 
 from __future__ import annotations
 
-import hashlib
 import queue
 import threading
 import time
@@ -26,9 +31,8 @@ from ..catalog.loader import LoadedSuite
 from ..catalog.schemas import Prompt, RunRecord
 from .adapter import Adapter, Prediction
 from .hardware import describe_hardware, library_versions
+from .shards import Shard, shard_members
 from .store import RunWriter, answered_keys, cache_key, new_run_id, run_folder, utc_now
-
-Shard = tuple[int, int]  # (index, count), index in 0..count-1
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,17 @@ class Selection:
     shard: Shard | None = None
     limit: int | None = None
     force: bool = False
+    repeat: int | None = None  # the index of this pass when each prompt is run several times
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How one record was timed (see the module docstring); None where it does not apply."""
+
+    latency_s: float | None = None
+    batch_size: int | None = None
+    throughput_s: float | None = None
+    warmed_up: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -63,21 +78,24 @@ class RunContext:
     run_id: str
     hardware: str
     libraries: dict[str, str]
+    repeat: int | None = None
 
     def key(self, item: WorkItem):
-        return cache_key(self.model, self.model_revision, self.adapter, self.adapter_version, self.params, item.sha256)
+        return cache_key(self.model, self.model_revision, self.adapter, self.adapter_version, self.params, item.sha256,
+                         self.repeat or 0)
 
-    def record(self, item: WorkItem, started_at: str, latency_s: float | None,
+    def record(self, item: WorkItem, started_at: str, timing: Timing,
                result: Prediction | BaseException) -> RunRecord:
         """A validated record of one prompt; an invalid prediction becomes an error record."""
         if isinstance(result, Prediction):
             try:
-                return self._record(item, started_at, latency_s, result, None)
+                return self._record(item, started_at, timing, result, None)
             except ValidationError as exc:
                 result = ValueError(f"the adapter's prediction is not a valid record: {exc.errors()[0]['msg']}")
-        return self._record(item, started_at, latency_s, None, error_message(result))
+        return self._record(item, started_at, Timing(timing.latency_s, timing.batch_size, None, timing.warmed_up),
+                            None, error_message(result))
 
-    def _record(self, item: WorkItem, started_at: str, latency_s: float | None,
+    def _record(self, item: WorkItem, started_at: str, timing: Timing,
                 prediction: Prediction | None, error: str | None) -> RunRecord:
         return RunRecord(
             suite=self.suite, suite_version=self.suite_version, prompt_id=item.prompt.id, prompt_sha256=item.sha256,
@@ -85,11 +103,13 @@ class RunContext:
             model_revision=self.model_revision, params=self.params,
             output=prediction.output if prediction else None,
             structured=prediction.structured if prediction else None,
-            latency_s=None if latency_s is None else round(latency_s, 4),
+            latency_s=None if timing.latency_s is None else round(timing.latency_s, 4),
             input_tokens=prediction.input_tokens if prediction else None,
             output_tokens=prediction.output_tokens if prediction else None,
             error=error, run_id=self.run_id, started_at=started_at, hardware=self.hardware,
-            source="measured", libraries=self.libraries)
+            source="measured", libraries=self.libraries, batch_size=timing.batch_size,
+            throughput_s=None if timing.throughput_s is None else round(timing.throughput_s, 4),
+            warmed_up=timing.warmed_up, repeat=self.repeat)
 
 
 @dataclass
@@ -120,24 +140,6 @@ def error_message(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, PromptTimeout) else f"{type(exc).__name__}: {exc}"
 
 
-def shard_of(prompt_id: str, count: int) -> int:
-    """Stable across machines, Python versions and suite edits: a hash of the id, not a position,
-    so adding a prompt never moves the others to another shard."""
-    digest = hashlib.sha256(prompt_id.encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") % count
-
-
-def parse_shard(text: str) -> Shard:
-    """'i/n' with 0 <= i < n (0-based, like JOB_COMPLETION_INDEX and GitHub matrix indexes)."""
-    index, slash, count = text.partition("/")
-    if not slash or not index.strip().isdigit() or not count.strip().isdigit():
-        raise SelectionError(f"--shard {text!r}: expected i/n, e.g. 0/4")
-    shard = (int(index), int(count))
-    if shard[1] < 1 or not 0 <= shard[0] < shard[1]:
-        raise SelectionError(f"--shard {text!r}: need 0 <= i < n")
-    return shard
-
-
 def select_prompts(loaded: LoadedSuite, selection: Selection) -> list[Prompt]:
     """The suite's prompts narrowed by --prompts, --category and --shard, in suite order."""
     suite = loaded.suite
@@ -153,8 +155,8 @@ def select_prompts(loaded: LoadedSuite, selection: Selection) -> list[Prompt]:
             raise SelectionError(f"--category {selection.category!r} is not in suite {suite.id!r}; known: {', '.join(categories)}")
         prompts = [p for p in prompts if p.category == selection.category]
     if selection.shard is not None:
-        index, count = selection.shard
-        prompts = [p for p in prompts if shard_of(p.id, count) == index]
+        members = shard_members([p.id for p in prompts], selection.shard)
+        prompts = [p for p in prompts if p.id in members]
     return prompts
 
 
@@ -174,8 +176,8 @@ def prepare(root: Path, model: str, loaded: LoadedSuite, adapter: Adapter, exist
     job.context = RunContext(
         suite=suite.id, suite_version=suite.version, model=model, adapter=adapter.name,
         adapter_version=adapter.version, model_revision=adapter.revision(), params=adapter.params(),
-        run_id=new_run_id(selection.shard), hardware=describe_hardware(adapter.config),
-        libraries={**library_versions(), **adapter.libraries()})
+        run_id=new_run_id(selection.shard, selection.repeat), hardware=describe_hardware(adapter.config),
+        libraries={**library_versions(), **adapter.libraries()}, repeat=selection.repeat)
     job.run_file = run_folder(root, suite.id, model) / f"{job.context.run_id}.jsonl"
     answered = set() if selection.force else answered_keys(existing)
     for prompt in supported:
@@ -192,6 +194,7 @@ def execute(adapter: Adapter, job: Job, *, timeout: float | None = None,
     """Run the job's prompts and append each record durably as it arrives; returns them."""
     if not job.todo:
         return []
+    warm_up(adapter, job.todo, timeout)
     size = max(adapter.config.batch_size, adapter.concurrency())
     records = []
     with RunWriter(job.run_file) as writer:
@@ -204,11 +207,30 @@ def execute(adapter: Adapter, job: Job, *, timeout: float | None = None,
     return records
 
 
+def warm_up(adapter: Adapter, items: list[WorkItem], timeout: float | None) -> None:
+    """One untimed call with the first readable prompt before the first timed batch, so no record
+    carries the loaded model's one-off costs (CUDA context, kernel selection, caches): the first
+    batch of an earlier GPU check took 4.7 s against 2.8 s for the next. Once per loaded model;
+    not for remote servers, which warm up themselves. Its answer is dropped; if it fails, the
+    records say `warmed_up: false`."""
+    if adapter.remote or adapter.warmed_up is not None:
+        return
+    for item in items:
+        try:
+            image = open_image(item.image_path)
+        except Exception:  # the batch records this prompt's error
+            continue
+        groups = results_with_deadline(adapter, [(image, item.prompt.prompt, item.prompt.task)], timeout)
+        results = [result for group in groups for _, result in group]  # to the end: it waits for the call
+        adapter.warmed_up = not any(isinstance(result, BaseException) for result in results)
+        return
+
+
 def run_batch(adapter: Adapter, batch: list[WorkItem], context: RunContext,
               timeout: float | None) -> Iterator[list[RunRecord]]:
-    """Records of one batch, in groups as they arrive. Latency is the time from the batch's start
-    to the prompt's answer: for a GPU batch that is the batch's time, for overlapping requests
-    each request's own time."""
+    """Records of one batch, in groups as they arrive, each with its Timing: latency from the
+    batch's start to the prompt's answer (a GPU batch's time; for overlapping requests each
+    request's own), the batch's size, and the batch's wall time per answered prompt."""
     started_at = utc_now()
     ready: list[WorkItem] = []
     inputs = []
@@ -217,7 +239,7 @@ def run_batch(adapter: Adapter, batch: list[WorkItem], context: RunContext,
         try:
             image = open_image(item.image_path)
         except Exception as exc:  # an unreadable image is that prompt's error, not the run's
-            unreadable.append(context.record(item, started_at, None, exc))
+            unreadable.append(context.record(item, started_at, Timing(), exc))
             continue
         ready.append(item)
         inputs.append((image, item.prompt.prompt, item.prompt.task))
@@ -225,10 +247,14 @@ def run_batch(adapter: Adapter, batch: list[WorkItem], context: RunContext,
         yield unreadable
     if not ready:
         return
+    warmed = None if adapter.remote else bool(adapter.warmed_up)
+    answered = 0
     clock = time.perf_counter()
     for group in results_with_deadline(adapter, inputs, timeout):
         elapsed = time.perf_counter() - clock
-        yield [context.record(ready[index], started_at, elapsed, result) for index, result in group]
+        answered += len(group)
+        timing = Timing(elapsed, len(ready), elapsed / answered, warmed)
+        yield [context.record(ready[index], started_at, timing, result) for index, result in group]
 
 
 def open_image(path: Path) -> Image.Image:
@@ -244,9 +270,12 @@ def results_with_deadline(adapter: Adapter, inputs: list,
                           timeout: float | None) -> Iterator[list[tuple[int, Prediction | BaseException]]]:
     """(index, result) for every input, in groups: each group is all that had arrived when the
     engine looked, so answers that land together are written with one fsync. The adapter runs in
-    a daemon thread so a hung backend cannot hang the run: when no result has arrived for
-    `timeout` seconds, every prompt still waiting is answered with a timeout and the run moves on
-    (a late answer is dropped, never written)."""
+    a daemon thread: when no result has arrived for `timeout` seconds, every prompt still waiting
+    is answered with a timeout at once (a late answer is dropped, never written).
+
+    An in-process model is never given a second call while one runs (its memory, its threads and
+    the timings would be shared), so after a timeout this waits for the adapter to return before
+    the next batch starts. Only remote adapters, whose server queues requests, are left running."""
     arrivals: queue.SimpleQueue = queue.SimpleQueue()
 
     def work() -> None:
@@ -258,8 +287,18 @@ def results_with_deadline(adapter: Adapter, inputs: list,
         finally:
             arrivals.put(_DONE)
 
-    threading.Thread(target=work, name="predict", daemon=True).start()
-    waiting = set(range(len(inputs)))
+    worker = threading.Thread(target=work, name="predict", daemon=True)
+    worker.start()
+    try:
+        yield from _arrivals(arrivals, len(inputs), timeout)
+    finally:
+        if not adapter.remote:
+            worker.join()
+
+
+def _arrivals(arrivals: queue.SimpleQueue, count: int,
+              timeout: float | None) -> Iterator[list[tuple[int, Prediction | BaseException]]]:
+    waiting = set(range(count))
     failure: BaseException | None = None
     while waiting and failure is None:
         try:

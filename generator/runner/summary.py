@@ -138,8 +138,8 @@ def _add(total: int | None, value: int | None) -> int | None:
     return total if value is None else (total or 0) + value
 
 
-def render_summary(summary: Summary, job: Job, console: Console) -> None:
-    table = Table(title=f"{job.model} on {job.suite.suite.id}", show_header=False, title_justify="left")
+def render_summary(summary: Summary, job: Job, console: Console, title: str | None = None) -> None:
+    table = Table(title=title or f"{job.model} on {job.suite.suite.id}", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")
     rows = [

@@ -28,37 +28,33 @@ from PIL import Image
 
 from ...catalog.schemas import Structured
 from ...catalog.vocab import TASKS
-from ..adapter import Adapter, Prediction, options_with_defaults
+from ..adapter import Adapter, Prediction
 from ..hardware import server_name
+from ..options import Option
 from ..vlm_answers import CONVENTIONS, parse_detections
 
 DETECTION_TASKS = frozenset({"object-detection", "open-vocabulary-detection", "phrase-grounding", "region-proposal"})
 RETRY_STATUS = frozenset({408, 429}) | frozenset(range(500, 600))
-# options this adapter reads, with defaults; only box_convention changes a record (its boxes),
-# so only it joins the cache key
-DEFAULTS: dict[str, Any] = {
-    "concurrency": 4,
-    "box_convention": "gemini",
-    "max_retries": 5,
-    "retry_base_s": 1.0,  # first backoff; doubles per attempt, with full jitter
-    "retry_max_s": 60.0,
-    "request_timeout_s": 600.0,
-}
+# only box_convention changes a record (its boxes), so only it joins the cache key
+OPTIONS = (
+    Option("concurrency", "int", 4, minimum=1, maximum=1024, help="requests in flight"),
+    Option("box_convention", "str", "gemini", choices=CONVENTIONS),
+    Option("max_retries", "int", 5, minimum=0),
+    Option("retry_base_s", "float", 1.0, minimum=0, help="first backoff; doubles per attempt, with full jitter"),
+    Option("retry_max_s", "float", 60.0, minimum=0),
+    Option("request_timeout_s", "float", 600.0, minimum=0.001),
+)
 
 
 class OpenAIAdapter(Adapter):
     name = "openai"
     version = "1"
     tasks = frozenset(TASKS) - {"instance-segmentation"}  # masks do not come back as chat text
+    options = OPTIONS
+    remote = True
 
     def __init__(self, config):
         super().__init__(config)
-        self.settings = options_with_defaults("openai", config.options, DEFAULTS)
-        if int(self.settings["concurrency"]) < 1:
-            raise ValueError("openai: options.concurrency must be at least 1")
-        if self.settings["box_convention"] not in CONVENTIONS:
-            raise ValueError(f"openai: unknown box_convention {self.settings['box_convention']!r}; "
-                             f"known: {', '.join(CONVENTIONS)}")
         self.client = None
         self.pool: ThreadPoolExecutor | None = None
 

@@ -1,5 +1,6 @@
-"""Classic OpenCV detectors whose weights ship inside the opencv wheel: the Viola-Jones Haar face
-cascade and the Dalal-Triggs HOG + linear SVM people detector.
+"""Classic OpenCV detectors whose weights ship inside the opencv wheel: Viola-Jones Haar cascades
+(frontal and profile faces, cat faces, upper and full bodies) and the Dalal-Triggs HOG + linear SVM
+people detector.
 
 They answer detection prompts only ("count" prompts are VQA and are not supported: a count is
 an answer, not boxes). The raw output is the JSON of the boxes, so what the site shows as the
@@ -19,16 +20,36 @@ from typing import Any, Callable
 import numpy as np
 from PIL import Image
 
-from ...catalog.schemas import Box, Structured
-from ..adapter import Adapter, Prediction, options_with_defaults
+from ...catalog.schemas import Box, Runner, Structured
+from ..adapter import Adapter, Prediction
+from ..options import Option, RunnerProblem
 
 HAAR_FACE = "haar-frontalface-default"
 HOG_PEOPLE = "hog-people"
 
-# detector -> (label, default settings); settings are detectMultiScale's keyword arguments
-DETECTORS: dict[str, tuple[str, dict[str, Any]]] = {
-    HAAR_FACE: ("face", {"scaleFactor": 1.1, "minNeighbors": 5, "minSize": [30, 30]}),
-    HOG_PEOPLE: ("person", {"winStride": [8, 8], "padding": [8, 8], "scale": 1.05, "hitThreshold": 0.0}),
+HAAR_OPTIONS = (
+    Option("scaleFactor", "float", 1.1, minimum=1.0001, help="image pyramid step"),
+    Option("minNeighbors", "int", 5, minimum=0),
+    Option("minSize", "int-pair", [30, 30], minimum=1),
+)
+# the trained Haar cascades of the wheel's cv2.data.haarcascades: detector -> (file, box label)
+HAAR_CASCADES = {
+    HAAR_FACE: ("haarcascade_frontalface_default.xml", "face"),
+    "haar-frontalface-alt2": ("haarcascade_frontalface_alt2.xml", "face"),
+    "haar-profileface": ("haarcascade_profileface.xml", "face"),
+    "haar-frontalcatface": ("haarcascade_frontalcatface.xml", "cat"),
+    "haar-upperbody": ("haarcascade_upperbody.xml", "person"),
+    "haar-fullbody": ("haarcascade_fullbody.xml", "person"),
+}
+# detector -> (label, its options); options are detectMultiScale's keyword arguments
+DETECTORS: dict[str, tuple[str, tuple[Option, ...]]] = {
+    **{detector: (label, HAAR_OPTIONS) for detector, (_, label) in HAAR_CASCADES.items()},
+    HOG_PEOPLE: ("person", (
+        Option("winStride", "int-pair", [8, 8], minimum=1),
+        Option("padding", "int-pair", [8, 8], minimum=0),
+        Option("scale", "float", 1.05, minimum=1.0001, help="image pyramid step"),
+        Option("hitThreshold", "float", 0.0),
+    )),
 }
 
 
@@ -36,13 +57,22 @@ class OpenCVAdapter(Adapter):
     name = "opencv"
     version = "1"
     tasks = frozenset({"object-detection"})
+    cpu_only = True
+
+    @classmethod
+    def option_spec(cls, config: Runner) -> tuple[Option, ...]:
+        return DETECTORS[config.model][1] if config.model in DETECTORS else ()
+
+    @classmethod
+    def config_problems(cls, config: Runner) -> list[RunnerProblem]:
+        if config.model not in DETECTORS:
+            return [(("model",), f"opencv: unknown detector {config.model!r} in runner.model; "
+                                 f"known: {', '.join(DETECTORS)}")]
+        return super().config_problems(config)
 
     def __init__(self, config):
         super().__init__(config)
-        if config.model not in DETECTORS:
-            raise ValueError(f"opencv: unknown detector {config.model!r} in runner.model; known: {', '.join(DETECTORS)}")
-        self.label, defaults = DETECTORS[config.model]
-        self.settings = options_with_defaults(f"opencv {config.model}", config.options, defaults)
+        self.label = DETECTORS[config.model][0]
         self._detect: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
         self._revision: str | None = None
 
@@ -52,8 +82,8 @@ class OpenCVAdapter(Adapter):
         if not hasattr(cv2, "CascadeClassifier"):
             raise RuntimeError(f"opencv {cv2.__version__} has no Haar/HOG detectors (moved out in 5.0): "
                                "pip install 'opencv-python-headless<5'")
-        if self.config.model == HAAR_FACE:
-            path = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
+        if self.config.model in HAAR_CASCADES:
+            path = Path(cv2.data.haarcascades) / HAAR_CASCADES[self.config.model][0]
             cascade = cv2.CascadeClassifier(str(path))
             if cascade.empty():
                 raise RuntimeError(f"opencv: cannot load the Haar cascade {path}")

@@ -19,14 +19,33 @@ from PIL import Image
 
 from ...catalog.schemas import Structured, TextLine
 from ..adapter import Adapter, Prediction
+from ..options import Option
 
 QUIET = {"Global.log_level": "error"}  # RapidOCR logs every model path at info level
+# RapidOCR's own parameters (its config.yaml, "Section.key") that change what is read; RapidOCR
+# itself would only reject a bad one when loading, after the run had started
+OPTIONS = (
+    Option("Global.text_score", "float", minimum=0, maximum=1, help="lowest recognition score kept"),
+    Option("Global.use_det", "bool"), Option("Global.use_cls", "bool"), Option("Global.use_rec", "bool"),
+    Option("Global.min_side_len", "int", minimum=1), Option("Global.max_side_len", "int", minimum=1),
+    Option("Global.min_height", "int", minimum=1), Option("Global.width_height_ratio", "float", minimum=0),
+    Option("Global.use_vertical_padding", "bool"), Option("Global.return_word_box", "bool"),
+    Option("Det.thresh", "float", minimum=0, maximum=1), Option("Det.box_thresh", "float", minimum=0, maximum=1),
+    Option("Det.unclip_ratio", "float", minimum=0), Option("Det.limit_side_len", "int", minimum=1),
+    Option("Det.limit_type", "str", choices=("min", "max")), Option("Det.max_candidates", "int", minimum=1),
+    Option("Det.use_dilation", "bool"), Option("Det.score_mode", "str", choices=("fast", "slow")),
+    Option("Cls.cls_thresh", "float", minimum=0, maximum=1),
+    *(Option(f"{stage}.{key}", "str", help=f"RapidOCR's {key}")
+      for stage in ("Det", "Cls", "Rec") for key in ("lang_type", "model_type", "ocr_version", "model_path")),
+)
 
 
 class RapidOCRAdapter(Adapter):
     name = "rapidocr"
     version = "1"
     tasks = frozenset({"ocr", "ocr-with-regions"})
+    options = OPTIONS
+    cpu_only = True  # the shipped onnxruntime runs on the CPU
 
     def __init__(self, config):
         super().__init__(config)
@@ -34,8 +53,10 @@ class RapidOCRAdapter(Adapter):
         self._revision: str | None = None
 
     def load(self) -> None:
+        import onnxruntime
         from rapidocr import RapidOCR
 
+        onnxruntime.disable_telemetry_events()  # no usage events leave the machine (docs/security.md)
         self.engine = RapidOCR(params={**QUIET, **self.config.options})
         self._revision = " ".join([f"rapidocr {metadata.version('rapidocr')}", *_model_files(self.engine.cfg)])
 

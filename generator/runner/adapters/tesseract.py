@@ -8,30 +8,37 @@ from the same pass and always agree.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytesseract
 from PIL import Image
 
 from ...catalog.schemas import Structured, TextLine
-from ..adapter import Adapter, Prediction, options_with_defaults
+from ..adapter import Adapter, Prediction
 from ..hardware import tesseract_version
+from ..options import Option
 
-DEFAULTS = {"lang": "eng", "psm": 3, "oem": 3}  # psm 3: automatic page segmentation; oem 3: LSTM default
+# pytesseract is imported where it is used, so validating a card never needs it installed
+OPTIONS = (
+    Option("lang", "str", "eng", pattern=r"[A-Za-z_]+(\+[A-Za-z_]+)*", help="language codes joined by +, e.g. eng+deu"),
+    Option("psm", "int", 3, minimum=0, maximum=13, help="page segmentation mode; 3: automatic"),
+    Option("oem", "int", 3, minimum=0, maximum=3, help="OCR engine mode; 3: the default (LSTM)"),
+)
 
 
 class TesseractAdapter(Adapter):
     name = "tesseract"
     version = "1"
     tasks = frozenset({"ocr", "ocr-with-regions"})
+    options = OPTIONS
+    cpu_only = True
 
     def __init__(self, config):
         super().__init__(config)
-        self.settings = options_with_defaults("tesseract", config.options, DEFAULTS)
         self._revision: str | None = None
 
     def load(self) -> None:
@@ -52,9 +59,21 @@ class TesseractAdapter(Adapter):
         return {**self.config.params, **self.settings}
 
     def predict(self, image: Image.Image, prompt: str, task: str) -> Prediction:
-        data = pytesseract.image_to_data(
-            image, lang=self.settings["lang"], config=f"--psm {self.settings['psm']} --oem {self.settings['oem']}",
-            output_type=pytesseract.Output.DICT)
+        import pytesseract
+
+        # what pytesseract.image_to_data sends, but on stdin and stdout: it would write the image
+        # to a temporary file (left behind after a crash), and an upload must never touch the disk
+        prepared, extension = pytesseract.pytesseract.prepare(image)
+        encoded = io.BytesIO()
+        prepared.save(encoded, format=extension)
+        command = [pytesseract.pytesseract.tesseract_cmd, "stdin", "stdout", "-l", self.settings["lang"],
+                   "-c", "tessedit_create_tsv=1", "--psm", str(self.settings["psm"]),
+                   "--oem", str(self.settings["oem"])]
+        done = subprocess.run(command, input=encoded.getvalue(), capture_output=True)
+        if done.returncode:
+            raise RuntimeError(f"tesseract exited with {done.returncode}: "
+                               f"{done.stderr.decode('utf-8', 'replace').strip()[-300:]}")
+        data = pytesseract.pytesseract.file_to_dict(done.stdout.decode("utf-8"), "\t", -1)
         lines = words_to_lines(data)
         return Prediction(output="\n".join(line.text for line in lines), structured=Structured(lines=lines))
 
@@ -82,6 +101,8 @@ def words_to_lines(data: dict[str, list]) -> list[TextLine]:
 
 def installed_languages() -> tuple[Path, set[str]]:
     """Tesseract's language folder and languages, from `tesseract --list-langs`."""
+    import pytesseract
+
     binary = shutil.which(pytesseract.pytesseract.tesseract_cmd)
     if binary is None:
         raise RuntimeError("tesseract: the `tesseract` binary is not on PATH (Debian/Ubuntu: apt-get install tesseract-ocr)")

@@ -17,7 +17,6 @@ from PIL import Image
 
 from ...catalog.schemas import Runner
 from ..adapter import Adapter, Prediction
-from ..torch_device import pick_device, pick_dtype
 
 
 @dataclass(frozen=True)
@@ -38,16 +37,16 @@ class TransformersAdapter(Adapter):
     """Base of the adapters that run `AutoModelForImageTextToText` checkpoints in-process."""
 
     default_params: ClassVar[dict[str, Any]] = {}
-    known_options: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def config_problems(cls, config: Runner) -> list:
+        problems = super().config_problems(config)
+        if not config.model:
+            problems.append((("model",), f"the {cls.name} adapter needs runner.model: a checkpoint id or a folder"))
+        return problems
 
     def __init__(self, config: Runner):
         super().__init__(config)
-        if not config.model:
-            raise ValueError(f"the {self.name} adapter needs runner.model: a checkpoint id or a folder")
-        unknown = sorted(set(config.options) - self.known_options)
-        if unknown:
-            known = ", ".join(sorted(self.known_options)) or "none"
-            raise ValueError(f"unknown option(s) {', '.join(unknown)} for the {self.name} adapter; known: {known}")
         self.model = None
         self.processor = None
         self.device = None
@@ -77,6 +76,8 @@ class TransformersAdapter(Adapter):
     def load(self) -> None:
         from transformers import AutoModelForImageTextToText
         from transformers.utils.hub import resolve_revision
+
+        from ..torch_device import pick_device, pick_dtype  # torch: imported when a model loads, not to validate
 
         self.device = pick_device(self.config.device)
         self.dtype = pick_dtype(self.config.dtype, self.device)

@@ -24,7 +24,8 @@ from PIL import Image
 
 from ...catalog.schemas import Structured
 from ..adapter import Prediction
-from ..vlm_answers import CONVENTIONS, UnknownConvention, parse_detections
+from ..options import Option
+from ..vlm_answers import CONVENTIONS, parse_detections
 from .transformers_base import Generated, TransformersAdapter
 
 DETECTION_TASKS = frozenset({"object-detection", "open-vocabulary-detection", "phrase-grounding", "region-proposal"})
@@ -50,14 +51,14 @@ class TransformersVLMAdapter(TransformersAdapter):
     version = "1"
     tasks = DETECTION_TASKS | TEXT_TASKS
     default_params: ClassVar[dict[str, Any]] = {"max_new_tokens": 512, "do_sample": False}
-    known_options = frozenset({"box_convention", "processor_class"})
+    options = (
+        Option("box_convention", "str", "gemini", choices=CONVENTIONS, help="how detection answers encode boxes"),
+        Option("processor_class", "str", pattern=r"[A-Za-z_][\w.]*[:.][A-Za-z_]\w*", help="'package.module:Class'"),
+    )
 
     def __init__(self, config):
         super().__init__(config)
-        self.box_convention = config.options.get("box_convention", "gemini")
-        if self.box_convention not in CONVENTIONS:
-            raise UnknownConvention(f"unknown options.box_convention {self.box_convention!r}; "
-                                    f"known: {', '.join(CONVENTIONS)}")
+        self.box_convention = self.settings["box_convention"]
 
     def params(self) -> dict[str, Any]:
         return {**super().params(), "box_convention": self.box_convention}  # it changes the boxes
