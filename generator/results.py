@@ -475,6 +475,21 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return plain.where(frame.notna(), None).to_dict("records")
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value):
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def results_frame_csv(results: Results, which: Literal["scores", "graded"] = "scores") -> str:
-    """One frame as CSV for /data/ downloads: fixed column order, missing values empty."""
-    return getattr(results, which).to_csv(index=False, lineterminator="\n")
+    """One frame as CSV for /data/ downloads: fixed column order, missing values empty.
+
+    Answers are untrusted text opened in spreadsheets: a text cell that starts like a formula gets
+    a leading apostrophe (models.json keeps the raw text), and rows end in CRLF as RFC 4180 says,
+    so the csv writer quotes every cell holding a CR or LF and a lone CR cannot split a row."""
+    frame = getattr(results, which)
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c]) and not
+            pd.api.types.is_bool_dtype(frame[c])]
+    return frame.assign(**{c: frame[c].map(_inert) for c in text}).to_csv(index=False, lineterminator="\r\n")

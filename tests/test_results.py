@@ -6,6 +6,8 @@ unscored demo prompt. The exact grader is enough: the expected answer is "yes" e
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import random
@@ -370,3 +372,18 @@ def test_a_catalog_without_runs_gives_empty_frames_with_every_column(suite):
     assert results_frame_csv(results).startswith("model,suite,source,measured,category,")
     assert results_frame_csv(results, "graded").startswith("suite,model,source,measured,prompt_id,")
     assert results.overall("s").empty and results.pair("a", "b", "s") is None and results.sources("a", "s") == []
+
+
+def test_csv_cells_cannot_split_rows_or_run_as_spreadsheet_formulas(suite):
+    """Answers are untrusted text: a lone carriage return must not start a new row in a spreadsheet,
+    and a cell that starts like a formula (=, +, -, @, tab, CR) is prefixed with an apostrophe.
+    Read back with the csv module, every answer is in its own row, as written here by hand."""
+    outputs = {"c1": '=HYPERLINK("http://evil.example","x")', "c2": "+1", "c3": "-2+3", "c4": "@SUM(A1:A9)",
+               "c5": "\tyes", "r1": "line one\rline two", "r2": "a\nb", "r3": "\r=1", "r4": "yes", "r5": "1-2"}
+    runs = [record(suite, "a", pid, output) for pid, output in outputs.items()]
+    text = results_frame_csv(compute_results(catalog(suite, runs)), "graded")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert [(r["prompt_id"], r["output"]) for r in rows] == [
+        ("c1", '\'=HYPERLINK("http://evil.example","x")'), ("c2", "'+1"), ("c3", "'-2+3"), ("c4", "'@SUM(A1:A9)"),
+        ("c5", "'\tyes"), ("r1", "line one\rline two"), ("r2", "a\nb"), ("r3", "'\r=1"), ("r4", "yes"), ("r5", "1-2")]
+    assert [r["latency_s"] for r in rows] == ["1.0"] * 10  # numbers are not touched
