@@ -25,7 +25,7 @@ def import_command(root: Path, new_cards: bool):
     from ..catalog.errors import Problem
     from ..catalog.loader import load_cards, load_site
     from ..sources.layer import write_layer
-    from .common import write_skeleton_cards
+    from .common import merge_unmapped, write_skeleton_cards
 
     problems: list[Problem] = []
     site = load_site(root, problems)
@@ -34,14 +34,14 @@ def import_command(root: Path, new_cards: bool):
         raise click.ClickException("fix these first:\n" + "\n".join(str(p) for p in problems))
     if not site.sources:
         raise click.ClickException("site.yaml pins no sources (see `sources:` in docs/architecture.md)")
-    unmapped = 0
-    for item in write_layer(root, force=True) or []:
+    imported = write_layer(root, force=True) or []
+    for item in imported:
         s = item.status
         click.echo(f"{s.kind} {s.repository}@{s.commit[:12]}: {s.status}")
         for line in item.lines:
             click.echo(f"  {line}")
-        unmapped += len(item.unmapped)
-        if new_cards:
-            for path in write_skeleton_cards(root, item.unmapped, f"{s.repository}@{s.commit[:12]}"):
-                click.echo(f"  wrote {path}: complete it, then run `leaderboard validate`")
-    click.echo(f"unmapped models: {unmapped}")
+    unmapped = merge_unmapped([m for item in imported for m in item.unmapped])
+    click.echo(f"unmapped models: {len(unmapped)}" + "".join(f"\n  {m.name}" for m in unmapped))
+    if new_cards:
+        for path in write_skeleton_cards(root, unmapped):
+            click.echo(f"wrote {path}: complete it, then run `leaderboard validate`")

@@ -138,15 +138,29 @@ def slugify(text: str, empty: str = "model") -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or empty
 
 
+def merge_unmapped(models: list[UnmappedModel]) -> list[UnmappedModel]:
+    """One entry per model that several sources name (same card id): all their names, the first
+    organisation any of them gives, the reasons joined."""
+    merged: dict[str, UnmappedModel] = {}
+    for m in models:
+        key = slugify(m.name)
+        if key in merged:
+            old = merged[key]
+            m = UnmappedModel(old.name, (*old.other_names, *m.other_names), old.organization or m.organization,
+                              old.reason)
+        merged[key] = m
+    return list(merged.values())
+
+
 SKELETON = """\
 # yaml-language-server: $schema=schema.json
-# Skeleton written by `leaderboard import --new-cards` for a model {source} names.
-# Complete every empty field from a source you can link (leave unknown optional fields out);
-# `leaderboard validate` lists what is still missing.
+# Skeleton written by `leaderboard import --new-cards` for a model a peer source names but no card
+# claims. Complete every empty field from a source you can link (leave unknown optional fields
+# out); `leaderboard validate` lists what is still missing.
 """
 
 
-def write_skeleton_cards(root: Path, unmapped: list[UnmappedModel], source: str) -> list[Path]:
+def write_skeleton_cards(root: Path, unmapped: list[UnmappedModel]) -> list[Path]:
     """One card per unmapped model in ``root/model_cards``: the name (and organisation, where the
     source gives one) from the source, the source's other names as aliases so the next import maps
     it, and every fact the source does not give left empty. An existing file is never overwritten."""
@@ -155,11 +169,11 @@ def write_skeleton_cards(root: Path, unmapped: list[UnmappedModel], source: str)
         path = root / "model_cards" / f"{slugify(model.name)}.yaml"
         if path.exists():
             continue
-        aliases = [n for n in dict.fromkeys(model.other_names) if n and n.casefold() != model.name.casefold()]
+        aliases = [n for n in dict.fromkeys(model.other_names) if n and n.casefold() not in (model.name.casefold(), path.stem)]
         card = {"id": path.stem, "name": model.name, "organization": model.organization, "access": None,
                 "modalities": {"inputs": ["image", "text"], "outputs": ["text"]}, "release_date": None,
                 "license": {"id": None}, "tasks": ["vqa"], "overview": None, "aliases": aliases}
-        write_atomic(path, SKELETON.format(source=source) + dump_yaml(card))
+        write_atomic(path, SKELETON + dump_yaml(card))
         written.append(path)
     return written
 
