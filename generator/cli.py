@@ -1,5 +1,10 @@
-"""The `leaderboard` command line. Subcommands live next to the code they drive and are
-imported only when called, so `leaderboard build` never imports torch."""
+"""The `leaderboard` command line.
+
+Each subcommand lives next to the code it drives and is imported only when called, so
+`leaderboard build` never imports torch. Adding a command is one line in `LAZY_COMMANDS`; the
+command's module takes its shared options and exceptions from `cli_common` and never imports
+this module (which imports it).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,9 @@ from pathlib import Path
 
 import click
 
-# command name -> "module:attribute" of a click command
+from .cli_common import load_catalog_or_exit, root_option
+
+# command name -> "module:attribute" of a click command or group
 LAZY_COMMANDS = {
     "build": "generator.site.commands:build",
     "run": "generator.runner.commands:run",
@@ -37,33 +44,31 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup)
 @click.version_option(package_name="vision-leaderboard")
 def main():
-    """Vision Leaderboard: compare vision models on the same images, with every raw answer."""
+    """Vision Leaderboard: compare vision models on the same images, with every raw answer.
 
+    Example:
 
-root_option = click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".",
-                           show_default=True, help="project folder with model_cards/, evals/ and site.yaml")
-
-
-def load_catalog_or_exit(root: Path):
-    """Every command that needs the catalog: print each problem as `file:line: message` on stderr
-    and exit non-zero, so a contributor sees all of them at once."""
-    from .catalog import CatalogError, load_catalog
-
-    try:
-        return load_catalog(root)
-    except CatalogError as e:
-        for problem in e.problems:
-            click.echo(str(problem), err=True)
-        raise SystemExit(f"{len(e.problems)} problem(s) found in the catalog")
+    \b
+        leaderboard validate
+        leaderboard run tesseract-5 --suite ocr
+        leaderboard build --out /tmp/site
+    """
 
 
 @main.command()
 @root_option
 def validate(root: Path):
-    """Check every card, suite and run record without building; list every problem."""
+    """Check every card, suite and run record without building; list every problem.
+
+    Example:
+
+    \b
+        leaderboard validate --root .
+    """
     catalog = load_catalog_or_exit(root)
     if not catalog.cards and not catalog.suites:
-        raise SystemExit(f"{root} has no model_cards/*.yaml and no evals/suites/*/suite.yaml: is --root right?")
+        raise click.ClickException(f"{root} has no model_cards/*.yaml and no evals/suites/*/suite.yaml: "
+                                   "is --root right?")
     prompts = sum(len(s.suite.prompts) for s in catalog.suites.values())
     click.echo(f"ok: {len(catalog.cards)} cards, {len(catalog.suites)} suites ({prompts} prompts), "
                f"{len(catalog.runs)} run records")
@@ -73,14 +78,20 @@ def validate(root: Path):
 @root_option
 @click.option("--check", is_flag=True, help="fail if model_cards/schema.json is out of date instead of writing it")
 def schema(root: Path, check: bool):
-    """Write model_cards/schema.json, the JSON Schema editors use to complete and check cards."""
+    """Write model_cards/schema.json, the JSON Schema editors use to complete and check cards.
+
+    Example:
+
+    \b
+        leaderboard schema --check
+    """
     from .catalog.schemas import card_json_schema
 
     path = root / "model_cards" / "schema.json"
     text = json.dumps(card_json_schema(), indent=2, sort_keys=True) + "\n"
     if check:
         if not path.exists() or path.read_text() != text:
-            raise SystemExit(f"{path} is out of date: run `leaderboard schema`")
+            raise click.ClickException(f"{path} is out of date: run `leaderboard schema`")
         click.echo(f"{path} is up to date")
         return
     path.write_text(text)

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .errors import did_you_mean
+from .grader_registry import GRADERS
 from .names import name_problem
 from .vocab import ACCESS, FEATURES, MODALITIES, TASKS
 
@@ -209,8 +210,6 @@ class Prompt(Strict):
     @classmethod
     def _known_grader(cls, grader: Grader | None) -> Grader | None:
         """An unknown grader name is a `validate` error with its line, not a crash at build time."""
-        from ..grading import GRADERS  # imported here: the graders import these schemas
-
         if grader is not None and grader.name not in GRADERS:
             raise ValueError(f"unknown grader {grader.name!r}{did_you_mean(grader.name, GRADERS) or ';'} "
                              f"known: {', '.join(sorted(GRADERS))}")
@@ -225,8 +224,6 @@ class Prompt(Strict):
             return self
         if self.expected is None:
             raise ValueError("a prompt with a grader needs 'expected'")
-        from ..grading import GRADERS  # imported here: the graders import these schemas
-
         try:
             GRADERS[self.grader.name](self.expected, "", None, self.grader.options)
         except (ValueError, TypeError) as e:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ..catalog.grader_registry import GRADERS  # filled by @grader below; the schemas read it
 from ..catalog.schemas import Prompt, RunRecord, Structured
 from .extract import (as_text, extract_answer, is_json, json_leaves, json_value, normalise, same_json, states_phrase,
                       value_key)
@@ -21,7 +22,6 @@ class Verdict:
 
 
 GraderFn = Callable[[Any, str, "Structured | None", dict], Verdict]
-GRADERS: dict[str, GraderFn] = {}
 
 
 def grader(name: str):

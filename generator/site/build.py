@@ -40,6 +40,10 @@ SERIAL_BELOW = 150
 CHUNK_PAGES = 100  # pages per task sent to a worker: small enough that no worker waits on the last one
 
 
+class OutputFolderRefused(ValueError):
+    """The output folder holds the project (or is it): publishing replaces that folder."""
+
+
 @dataclass
 class BuildReport:
     pages: int = 0
@@ -252,7 +256,7 @@ def build(root: Path | str = ".", out: Path | str | None = None, base_url: str |
     out = Path(out) if out is not None else root / "public"
     out = out.resolve()
     if out == root.resolve() or out in root.resolve().parents or (out / ".git").exists():
-        raise ValueError(f"refusing to build into {out}: it holds the project (the output folder is replaced)")
+        raise OutputFolderRefused(f"refusing to build into {out}: it holds the project (the output folder is replaced)")
     jobs = jobs or os.cpu_count() or 1
     from ..sources.layer import built_key, refresh_layer
 

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import click
 
+from ..cli_common import ProblemsFound, root_option
+
 BAR_FROM = 2000  # pages: smaller builds finish in a couple of seconds and need no bar
 
 
 @click.command()
-@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".", show_default=True,
-              help="project folder with model_cards/, evals/ and site.yaml")
+@root_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="output folder  [default: ROOT/public]")
 @click.option("--base-url", default=None,
@@ -26,7 +27,13 @@ def build(root: Path, out: Path | None, base_url: str | None, jobs: int | None, 
 
     Incremental: only pages whose inputs changed are written; with nothing changed it returns at
     once. A catalog error is reported with file and line, and the previous site is left untouched.
+
+    Example:
+
+    \b
+        leaderboard build --out /tmp/site --base-url https://you.github.io/leaderboard/
     """
+    from .build import OutputFolderRefused
     from .build import build as run_build
 
     log = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
@@ -34,16 +41,15 @@ def build(root: Path, out: Path | None, base_url: str | None, jobs: int | None, 
         with _progress_bar(enabled=not quiet) as progress:
             report = run_build(root=root, out=out, base_url=base_url, jobs=jobs, force=force, log=log,
                                progress=progress)
+    except OutputFolderRefused as e:
+        raise click.UsageError(str(e)) from None
     except Exception as e:
         from ..catalog import CatalogError  # imported late: a no-change rebuild never loads pydantic
 
-        if isinstance(e, ValueError) and str(e).startswith("refusing to build"):
-            raise click.UsageError(str(e)) from None
         if not isinstance(e, CatalogError):
             raise
-        for problem in e.problems:
-            click.echo(str(problem), err=True)
-        raise SystemExit(f"build failed: {len(e.problems)} problem(s) in the catalog; the previous site is untouched")
+        raise ProblemsFound(e.problems, f"build failed: {len(e.problems)} problem(s) in the catalog; the previous "
+                                        "site is untouched") from None
     if not quiet:
         target = out if out is not None else root / "public"
         click.echo(f"{report.summary()} -> {target}")
