@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
+from ..cli_common import root_option
+
 
 @click.command("import")
-@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".", show_default=True,
-              help="project folder with model_cards/, evals/ and site.yaml")
+@root_option
 @click.option("--new-cards", is_flag=True,
               help="write a skeleton card (name and organisation from the source, the rest empty) for every "
                    "model no card claims, for you to complete")
@@ -20,6 +21,7 @@ def import_command(root: Path, new_cards: bool):
 
     Example:
 
+    \b
         leaderboard sources sync && leaderboard import --new-cards
     """
     from ..catalog.errors import Problem

@@ -6,15 +6,22 @@ from pathlib import Path
 
 import click
 
+from ..cli_common import root_option
+
 
 @click.group("sources")
 def sources():
-    """Peer benchmarks pinned in site.yaml (`sources:`), fetched into a cache and imported by the build."""
+    """Peer benchmarks pinned in site.yaml (`sources:`), fetched into a cache and imported by the build.
+
+    Example:
+
+    \b
+        leaderboard sources sync
+    """
 
 
 @sources.command("sync")
-@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".", show_default=True,
-              help="project folder with model_cards/, evals/ and site.yaml")
+@root_option
 @click.option("--cache", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="folder for fetched commits  [default: $VL_SOURCES_CACHE or ROOT/.cache/sources]")
 @click.option("--url", "url_base", default=None,
@@ -27,6 +34,7 @@ def sync_command(root: Path, cache: Path | None, url_base: str | None):
 
     Example:
 
+    \b
         leaderboard sources sync && leaderboard build
     """
     from ..catalog.errors import Problem
