@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from generator.catalog.hashing import prompt_sha256
-from generator.catalog.schemas import Box, Grader, Prompt, RunRecord, Structured, TextLine
+from generator.catalog.schemas import Box, Grader, ImportedSource, Prompt, RunRecord, Structured, TextLine
 from generator.cli import main
 from generator.grading import GRADERS, grade_record, match_boxes, mean_average_precision
 from generator.grading.answers import list_items, named_choices
@@ -424,19 +424,59 @@ def test_rescore_reports_moved_verdicts_against_the_snapshot(tmp_path):
     assert "2 graded, 0 unchanged, 0 pass → fail, 0 fail → pass, 2 new, 0 gone" in first.output
     assert not snapshot.exists()
     assert rescore("--write").exit_code == 0
-    assert json.loads(snapshot.read_text()) == {"m1": {"p1": True, "p2": False}}
+    assert json.loads(snapshot.read_text()) == {"measured": {"m1": {"p1": True, "p2": False}}}
 
     _project(tmp_path, expected_p2="6", options_p2={"tolerance": 1})  # a grader change: 7 is now within 6 ± 1
     moved = rescore()
     assert "2 graded, 1 unchanged, 0 pass → fail, 1 fail → pass, 0 new, 0 gone" in moved.output
     row = next(line for line in moved.output.splitlines() if "p2" in line)
     assert "m1" in row and "fail → pass" in row and "expected 6 (tolerance 1), got 7" in row
-    assert json.loads(snapshot.read_text())["m1"]["p2"] is False  # not written without --write
+    assert json.loads(snapshot.read_text())["measured"]["m1"]["p2"] is False  # not written without --write
     rescore("--write")
-    assert json.loads(snapshot.read_text())["m1"]["p2"] is True
+    assert json.loads(snapshot.read_text())["measured"]["m1"]["p2"] is True
     assert "2 graded, 2 unchanged" in rescore().output
 
     _project(tmp_path, expected_p2="6", options_p2={"tolerence": 1})
     broken = rescore()  # a grader that cannot read its prompt stops at validation, naming the line
     assert broken.exit_code == 1 and "suite.yaml:" in broken.output
     assert "grader 'number' cannot use this prompt: grader 'number': unknown option(s) tolerence" in broken.output
+
+
+def _imported(record: RunRecord, output: str) -> RunRecord:
+    """The same prompt answered in a peer's published run, as an importer writes it."""
+    return record.model_copy(update={
+        "output": output, "run_id": "vac-0123456789abcdef", "adapter": "imported", "started_at": "2025-05-23T00:00:00Z",
+        "source": ImportedSource(repository="roboflow/vision-ai-checkup", path="data/results/result_m1.json",
+                                 commit="0" * 40, measured_by="Roboflow"),
+        "source_verdict": False})
+
+
+def test_rescore_covers_imported_records_beside_measured_ones_for_the_same_prompt(tmp_path):
+    def rescore(*args):
+        return CliRunner().invoke(main, ["rescore", "--root", str(tmp_path), *args])
+
+    _project(tmp_path, expected_p2="6")
+    run = tmp_path / "evals" / "runs" / "s" / "m1"
+    measured = [RunRecord.model_validate_json(line) for line in (run / "r1.jsonl").read_text().splitlines()]
+    # the peer answered p2 with "6.5", newer than our run: both verdicts are kept, neither hides the other
+    (run / "vac-0123456789abcdef.jsonl").write_text(_imported(measured[1], "6.5").model_dump_json() + "\n")
+    first = rescore("--write")
+    assert "3 graded" in first.output and "3 new" in first.output, first.output
+    snapshot = tmp_path / "evals" / "verdicts" / "s.json"
+    assert json.loads(snapshot.read_text()) == {"measured": {"m1": {"p1": True, "p2": False}},
+                                                "roboflow/vision-ai-checkup": {"m1": {"p2": False}}}
+
+    _project(tmp_path, expected_p2="6", options_p2={"tolerance": 0.5})  # moves only the imported verdict
+    moved = rescore()
+    assert "3 graded, 2 unchanged, 0 pass → fail, 1 fail → pass" in moved.output, moved.output
+    row = next(line for line in moved.output.splitlines() if "fail → pass" in line)
+    assert "roboflow/vision-ai-checkup" in row and "p2" in row and "got 6.5" in row
+
+
+def test_rescore_reads_a_snapshot_of_the_first_format_as_measured(tmp_path):
+    _project(tmp_path, expected_p2="6")
+    snapshot = tmp_path / "evals" / "verdicts" / "s.json"
+    snapshot.parent.mkdir(parents=True)
+    snapshot.write_text(json.dumps({"m1": {"p1": True, "p2": True}}))
+    moved = CliRunner().invoke(main, ["rescore", "--root", str(tmp_path)])
+    assert "2 graded, 1 unchanged, 1 pass → fail, 0 fail → pass, 0 new, 0 gone" in moved.output, moved.output
