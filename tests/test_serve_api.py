@@ -360,6 +360,22 @@ def test_a_slot_stays_taken_until_the_models_return_even_if_the_page_left(projec
             time.sleep(0.5)
 
 
+def test_open_connections_are_bounded(project):
+    """Past CONNECTIONS open connections uvicorn answers 503 itself, before the app runs."""
+    from generator.serve import CONNECTIONS
+
+    with Running(*project) as running:
+        idle = [socket.create_connection(running.address, timeout=10) for _ in range(CONNECTIONS)]
+        try:
+            time.sleep(0.3)
+            assert request(running, "GET", "/api/models")[0] == 503
+        finally:
+            for connection in idle:
+                connection.close()
+        time.sleep(0.3)
+        assert request(running, "GET", "/api/models")[0] == 200
+
+
 def test_uploads_never_touch_the_disk(tmp_path):
     """A real request through the real app and Tesseract, RapidOCR and OpenCV, in a fresh process
     whose audit hook records every file opened for writing and every temporary file or folder
