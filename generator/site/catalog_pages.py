@@ -4,7 +4,7 @@ and the model and suite indexes."""
 from __future__ import annotations
 
 from ..catalog.vocab import FEATURE_NAMES, TASK_NAMES
-from . import overlays
+from . import disagreement_pages, overlays
 from .gallery_pages import answer_panel, colours
 from .paths import pair_link
 from .view import SiteData, task_name
@@ -32,6 +32,7 @@ def ctx_model(site: SiteData, model_id: str) -> dict:
         "unmeasured": [{"suite": site.suites[s], "command": site.run_command(model_id, s)} for s in unmeasured],
         "task_names": TASK_NAMES, "feature_names": FEATURE_NAMES, "neighbours": neighbours,
         "description": view.overview_text[:200],
+        "disagreements": disagreement_pages.counts(site, model_id=model_id),
     }
 
 
@@ -58,6 +59,7 @@ def ctx_suite(site: SiteData, suite_id: str) -> dict:
                      "passed": sum(1 for r in scored if r["passed"]), "graded": len(scored)})
     return {"title": f"{suite.name} — {site.title}", "suite": suite, "shown": [site.models[m] for m in shown],
             "ranked": len(ranked), "rows": rows, "nav": "suites",
+            "disagreements": disagreement_pages.counts(site, suite_id=suite_id),
             "leaders": [{"view": site.models[m], "best": site.models[m].best(suite_id)} for m in ranked],
             "description": f"{suite.name}: {len(suite.prompts)} prompts, every model's answer and verdict."}
 

@@ -45,6 +45,8 @@ def _rows_bytes(hashes: np.ndarray, index: dict, key) -> bytes:
 
 def stamp(site: SiteData, code_digest: str) -> None:
     """Fill in every view's digest and the site-wide ones (shared, names, all)."""
+    from .judging import prompt_judgements  # judging imports view, which imports this module
+
     results: Results = site.results
     for suite in site.suites.values():
         images = b"".join(digest(Path(src).read_bytes()).encode() for path, src in sorted(site.media.items())
@@ -64,7 +66,8 @@ def stamp(site: SiteData, code_digest: str) -> None:
     for suite in site.suites.values():
         for p in suite.prompts:
             p.digest = digest(p.prompt.model_dump_json(), suite.digest, site.names_digest,
-                              _rows_bytes(graded_hash, by_prompt, (suite.id, p.id)))
+                              _rows_bytes(graded_hash, by_prompt, (suite.id, p.id)),
+                              prompt_judgements(site, suite.id, p.id))
     site.shared_digest = digest(code_digest, site.config.model_dump_json(), site.base_url,
                                 *(s.digest for s in site.suites.values()))
     site.all_digest = digest(site.shared_digest, *(m.digest for m in site.models.values()))

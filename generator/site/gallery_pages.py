@@ -10,6 +10,7 @@ from ..catalog.schemas import Prompt
 from ..catalog.vocab import TASK_NAMES, TASKS
 from ..results import MEASURED
 from . import overlays
+from .judging import judged
 from .view import SiteData, repo_url
 
 GALLERY_PROMPTS = 24
@@ -25,7 +26,7 @@ def answer_panel(site: SiteData, suite_id: str, row: dict, prompt: Prompt, colou
     provenance = {"text": "measured here", "url": None}
     if record is not None and not record.measured:
         provenance = {"text": f"imported: {row['source']}", "url": repo_url(record.source.repository)}
-    return {"row": row, "view": view, "match": match, "provenance": provenance,
+    return {"row": row, "view": view, "match": match, "provenance": provenance, "judged": judged(site, record),
             "layer": overlays.Layer(row["model"], view.name if view else row["model"], colour, boxes)}
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..catalog.vocab import TASKS
-from . import catalog_pages, compare_pages, gallery_pages, list_pages
+from . import catalog_pages, compare_pages, disagreement_pages, gallery_pages, list_pages
 from .digests import digest
 from .paths import canonical_pair, compare_path
 from .render import pretty
@@ -58,6 +58,8 @@ def page_list(site: SiteData) -> list[Page]:
         add(f"suites/{suite.id}/index.html", "suite", (suite.id,), every)
         for p in suite.prompts:
             add(f"suites/{suite.id}/{p.id}/index.html", "prompt", (suite.id, p.id), s, p.digest)
+    for slug in disagreement_pages.page_keys(site):
+        add(f"sources/{slug}/disagreements/index.html", "disagreements", (slug,), every)
     pages.sort(key=lambda p: p.path)
     return pages
 
@@ -69,11 +71,11 @@ def ctx_sitemap(site: SiteData) -> dict:
 
 CONTEXTS: dict[str, Callable[..., dict]] = {
     **list_pages.CONTEXTS, **compare_pages.CONTEXTS, **gallery_pages.CONTEXTS, **catalog_pages.CONTEXTS,
-    "sitemap": ctx_sitemap,
+    **disagreement_pages.CONTEXTS, "sitemap": ctx_sitemap,
 }
 TEMPLATES: dict[str, str] = {
     **list_pages.TEMPLATES, **compare_pages.TEMPLATES, **gallery_pages.TEMPLATES, **catalog_pages.TEMPLATES,
-    "sitemap": "sitemap.xml",
+    **disagreement_pages.TEMPLATES, "sitemap": "sitemap.xml",
 }
 
 

@@ -1,0 +1,92 @@
+"""What a person sees of the grading work on a built site: one page per imported source listing
+every answer where its own verdict and our grader's differ, grouped by reason, the counts on the
+suite and model pages, and a judge model's verdict beside the strict one on prompt pages."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from generator.grading.judgements import Judgement, append_judgement, output_sha256
+from generator.site.build import build
+from html_checks import validate_html
+from site_fixtures import write_catalog
+
+
+def _set_verdicts(root: Path, verdicts: dict[str, bool]) -> None:
+    """Change the peer's own verdicts in the fixture's imported run (its outputs stay)."""
+    path = root / "evals" / "runs" / "evals" / "beta-ocr" / "peer-import.jsonl"
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    for row in rows:
+        row["source_verdict"] = verdicts.get(row["prompt_id"], row["source_verdict"])
+    path.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = write_catalog(tmp_path_factory.mktemp("project"))
+    # The peer answered "3" to count-apples (right: we pass) and "x" to the other four scored
+    # prompts (we fail). Its own verdicts now fail count-apples and pass read-sign and count-coins:
+    # three disagreements among five answers both graded.
+    _set_verdicts(root, {"count-apples": False, "read-sign": True, "count-coins": True})
+    measured = root / "evals" / "runs" / "evals" / "beta-ocr" / "beta-run-1.jsonl"
+    coins = next(json.loads(line) for line in measured.read_text().splitlines() if '"count-coins"' in line)
+    append_judgement(root, Judgement("evals", "measured", "beta-ocr", "count-coins", coins["run_id"],
+                                     output_sha256(coins["output"]), "judge/tiny", "1", "incorrect",
+                                     "a deliberately wrong judge, to show it differs", "2026-06-01T00:00:00Z"))
+    out = root / "public"
+    build(root, out)
+    return root, out
+
+
+def visible(html: str) -> str:
+    """The page's text as a reader sees it: tags removed, entities decoded, spaces collapsed."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
+    return re.sub(r" ([.,:;!?])", r"\1", text)
+
+
+def page(out: Path, path: str) -> str:
+    return (out / path / "index.html").read_text(encoding="utf-8")
+
+
+def test_one_page_per_imported_source_lists_every_disagreement_grouped_by_reason(site):
+    _, out = site
+    html = page(out, "sources/example-peer-bench/disagreements")
+    assert validate_html(html) == []
+    text = visible(html)
+    assert "they disagree on 3 of 5 answers both graded" in text
+    assert "We pass, the source failed: exact grader (1)" in text
+    assert "We fail, the source passed: exact grader (2)" in text
+    assert text.index("count-apples") < text.index("We fail, the source passed")  # grouped
+    for prompt in ("count-apples", "count-coins", "read-sign"):
+        assert f'href="../../../suites/evals/{prompt}/index.html"' in html
+    assert "read-receipt" not in text  # the source and our grader agree there
+
+
+def test_counts_on_the_suite_page_and_the_model_page(site):
+    _, out = site
+    suite = visible(page(out, "suites/evals"))
+    assert "Our grader and example/peer-bench's own verdicts disagree on 3 of 5 answers." in suite
+    model = visible(page(out, "models/beta-ocr"))
+    assert "Our grader and example/peer-bench disagree on 3 of this model's 5 answers from that source." in model
+    assert "disagree" not in visible(page(out, "models/alpha-vl"))  # no imported answers
+
+
+def test_a_judge_verdict_sits_beside_the_strict_one(site):
+    root, out = site
+    html = page(out, "suites/evals/count-coins")
+    text = visible(html)
+    assert "Beta OCR our grader: ✓ pass judge judge/tiny: ✗ incorrect judge differs measured here 4" in text
+    assert "Judge judge/tiny: a deliberately wrong judge, to show it differs" in text
+    assert "judge judge/tiny" not in visible(page(out, "suites/evals/count-apples"))
+
+    # a changed answer is no longer the one the judge read: the page drops the judge's verdict
+    measured = root / "evals" / "runs" / "evals" / "beta-ocr" / "beta-run-1.jsonl"
+    measured.write_text(measured.read_text().replace('"output": "4"', '"output": "four"'))
+    build(root, out)
+    assert "judge/tiny" not in page(out, "suites/evals/count-coins")
