@@ -95,6 +95,12 @@ def test_an_unsynced_source_is_listed_as_missing_and_the_build_goes_on(tmp_path)
     assert (f"roboflow/vlm-exam (vlm-exam) {commits['vlm-exam'][:12]} Apache-2.0 missing : not synced "
             "(run `leaderboard sources sync`)") in text
     assert load_catalog(root).aggregates == []
+    # a sync that cannot reach the mirror: the page says so, with git's own words
+    sync_sources(root, tmp_path / "offline")
+    assert not build(root, out, jobs=1).up_to_date
+    text = data_page_text(out)
+    assert f"roboflow/vlm-exam (vlm-exam) {commits['vlm-exam'][:12]} Apache-2.0 missing : could not be fetched (" in text
+    assert "fatal: " in text
 
 
 def test_rebuild_is_a_no_op_and_a_new_pin_updates_the_site(synced, tmp_path):

@@ -13,24 +13,10 @@ from generator.cli import main
 from generator.sources.paths import checkout_dir
 from source_fixtures import VAC_REPOSITORY, VLM_EXAM_REPOSITORY, add_peer_sources, pin_sources, write_vac_source
 
-CARD = """\
-id: tiny-vlm
-name: Tiny VLM
-organization: Us
-access: open
-modalities: {inputs: [image, text], outputs: [text]}
-release_date: "2026"
-license: {id: Apache-2.0}
-tasks: [vqa]
-overview: A vision-language model.
-"""
-
-
 @pytest.fixture()
 def project(tmp_path) -> tuple[Path, Path, dict[str, str]]:
     root, mirror = tmp_path / "project", tmp_path / "mirror"
-    (root / "model_cards").mkdir(parents=True)
-    (root / "model_cards" / "tiny-vlm.yaml").write_text(CARD, encoding="utf-8")
+    root.mkdir()
     (root / "site.yaml").write_text("title: Sync test\n", encoding="utf-8")
     return root, mirror, add_peer_sources(root, mirror)
 
@@ -73,7 +59,7 @@ def test_offline_each_source_gets_one_line_and_the_command_succeeds(project, tmp
 
 def test_a_commit_the_repository_does_not_have_is_not_cached(tmp_path):
     root, mirror = tmp_path / "project", tmp_path / "mirror"
-    (root / "model_cards").mkdir(parents=True)
+    root.mkdir()
     write_vac_source(mirror)
     pin_sources(root, {"vision-ai-checkup": (VAC_REPOSITORY, "0123456789abcdef0123456789abcdef01234567", "MIT")})
     result = sync(root, mirror)

@@ -21,7 +21,7 @@ from typing import Callable
 
 import yaml
 
-from .paths import LAYER_SOURCES, cache_dir, checkout_dir, layer_dir
+from .paths import LAYER_SOURCES, cache_dir, checkout_dir, failure_note, layer_dir
 
 CODE_DIR = Path(__file__).resolve().parents[1]  # the generator package
 LAYER_CODE = ("catalog", "importers", "sources")
@@ -38,6 +38,13 @@ def _raw_pins(root: Path) -> list:
     return pins if isinstance(pins, list) else []
 
 
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
 def _hash_files(h, files: list[Path], base: Path) -> None:
     for path in sorted(files):
         rel = path.relative_to(base).as_posix().encode()
@@ -50,8 +57,9 @@ def layer_key(root: Path, cache: Path) -> str:
     h = hashlib.sha256(json.dumps(pins, sort_keys=True, default=str).encode())
     for pin in pins:
         if isinstance(pin, dict):
-            synced = checkout_dir(cache, str(pin.get("repository")), str(pin.get("commit"))).is_dir()
-            h.update(b"synced" if synced else b"absent")
+            where = (cache, str(pin.get("repository")), str(pin.get("commit")))
+            synced = checkout_dir(*where).is_dir()
+            h.update(b"synced" if synced else b"absent:" + _read(failure_note(*where)).encode())
     _hash_files(h, [p for p in (root / "model_cards").glob("*.yaml") if p.is_file()], root)  # loader.CARD_DIR
     _hash_files(h, [p for d in LAYER_CODE for p in (CODE_DIR / d).glob("*.py")], CODE_DIR)
     return h.hexdigest()
@@ -66,8 +74,9 @@ class Imported:
     unmapped: list  # UnmappedModel
 
 
-def import_source(pin, checkout: Path | None, dest: Path, cards: dict) -> Imported:
-    """Import one pinned source's checkout (None: not synced) into ``dest``."""
+def import_source(pin, checkout: Path | None, dest: Path, cards: dict, unsynced: str = "") -> Imported:
+    """Import one pinned source's checkout into ``dest``; None: not synced (``unsynced``: why the
+    last sync could not fetch it)."""
     from ..catalog.schemas import LayerSource
     from ..importers.common import ImportProblem
     from ..importers.vision_ai_checkup import import_vision_ai_checkup
@@ -75,7 +84,7 @@ def import_source(pin, checkout: Path | None, dest: Path, cards: dict) -> Import
 
     base = dict(kind=pin.kind, repository=pin.repository, commit=pin.commit, license=pin.license)
     if checkout is None:
-        reason = "not synced (run `leaderboard sources sync`)"
+        reason = f"could not be fetched ({unsynced})" if unsynced else "not synced (run `leaderboard sources sync`)"
         return Imported(LayerSource(**base, status="missing", reason=reason), [reason], [])
     importer = {"vision-ai-checkup": import_vision_ai_checkup, "vlm-exam": import_vlm_exam}[pin.kind]
     try:
@@ -103,12 +112,12 @@ def import_all(root: Path, dest: Path, cache: Path) -> list[Imported] | None:
     cards, _ = load_cards(root, problems)
     if problems:
         return None
-    return [import_source(pin, _synced(cache, pin), dest, cards) for pin in site.sources]
-
-
-def _synced(cache: Path, pin) -> Path | None:
-    path = checkout_dir(cache, pin.repository, pin.commit)
-    return path if path.is_dir() else None
+    imported = []
+    for pin in site.sources:
+        path = checkout_dir(cache, pin.repository, pin.commit)
+        unsynced = _read(failure_note(cache, pin.repository, pin.commit)).strip()
+        imported.append(import_source(pin, path if path.is_dir() else None, dest, cards, unsynced))
+    return imported
 
 
 def write_layer(root: Path, cache: Path | None = None, force: bool = False) -> list[Imported] | None:

@@ -34,3 +34,8 @@ def cache_dir(root: Path, override: Path | None = None) -> Path:
 def checkout_dir(cache: Path, repository: str, commit: str) -> Path:
     """The work tree of a pinned commit; it exists only once fetched and verified."""
     return cache / repository.replace("/", "+") / commit
+
+
+def failure_note(cache: Path, repository: str, commit: str) -> Path:
+    """Why the last sync could not fetch a pinned commit (the data page says it)."""
+    return cache / repository.replace("/", "+") / f"{commit}.unavailable"

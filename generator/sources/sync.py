@@ -20,7 +20,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from .paths import checkout_dir
+from .paths import checkout_dir, failure_note
 
 if TYPE_CHECKING:
     from ..catalog.schemas import SourcePin
@@ -55,8 +55,9 @@ def _git(args: list[str], cwd: Path) -> str:
     env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_ASKPASS="true")
     done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=FETCH_TIMEOUT_S, env=env)
     if done.returncode:
-        lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
-        raise RuntimeError(lines[-1].strip() if lines else f"git {args[0]} failed")
+        lines = [line.strip() for line in (done.stderr or done.stdout).splitlines() if line.strip()]
+        said = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines  # not the advice after it
+        raise RuntimeError(said[0] if said else f"git {args[0]} failed")
     return done.stdout.strip()
 
 
@@ -81,7 +82,9 @@ def fetch(pin: SourcePin, cache: Path, url_base: str | None = None) -> SyncResul
     except (OSError, RuntimeError, subprocess.TimeoutExpired) as e:
         shutil.rmtree(partial, ignore_errors=True)
         reason = "timed out" if isinstance(e, subprocess.TimeoutExpired) else str(e) or type(e).__name__
+        failure_note(cache, pin.repository, pin.commit).write_text(reason, encoding="utf-8")
         return SyncResult(pin, "unavailable", None, reason)
+    failure_note(cache, pin.repository, pin.commit).unlink(missing_ok=True)
     return SyncResult(pin, "fetched", target)
 
 
