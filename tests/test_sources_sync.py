@@ -90,3 +90,14 @@ def test_a_pin_must_name_a_full_commit_and_a_known_kind(tmp_path):
     assert [str(p) for p in e.value.problems] == [
         "site.yaml:2: sources.0.commit: String should match pattern '^[0-9a-f]{40}$'",
         "site.yaml:3: sources.1.kind: 'mmmu' is not a known value; known: vision-ai-checkup, vlm-exam"]
+
+
+def test_sync_lists_every_problem_of_the_pins_and_fails(tmp_path):
+    (tmp_path / "site.yaml").write_text(
+        "sources:\n  - {kind: vlm-exam, repository: roboflow/vlm-exam, commit: f3a39b2, license: Apache-2.0}\n",
+        encoding="utf-8")
+    result = CliRunner().invoke(main, ["sources", "sync", "--root", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "site.yaml:2: sources.0.commit: String should match pattern '^[0-9a-f]{40}$'" in result.output
+    assert "1 problem(s) in site.yaml" in result.output
+    assert not (tmp_path / ".cache").exists()

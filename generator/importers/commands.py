@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..cli_common import root_option
+from ..cli_common import ProblemsFound, root_option
 
 
 @click.command("import")
@@ -33,7 +33,8 @@ def import_command(root: Path, new_cards: bool):
     site = load_site(root, problems)
     load_cards(root, problems)
     if problems:
-        raise click.ClickException("fix these first:\n" + "\n".join(str(p) for p in problems))
+        raise ProblemsFound(problems, f"{len(problems)} problem(s) in site.yaml or the cards: models cannot be mapped "
+                                      "until they are fixed")
     if not site.sources:
         raise click.ClickException("site.yaml pins no sources (see `sources:` in docs/architecture.md)")
     imported = write_layer(root, force=True) or []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..cli_common import root_option
+from ..cli_common import ProblemsFound, root_option
 
 
 @click.group("sources")
@@ -45,7 +45,7 @@ def sync_command(root: Path, cache: Path | None, url_base: str | None):
     problems: list[Problem] = []
     site = load_site(root, problems)
     if problems:
-        raise click.ClickException("\n".join(str(p) for p in problems))
+        raise ProblemsFound(problems, f"{len(problems)} problem(s) in site.yaml")
     if not site.sources:
         click.echo("site.yaml pins no sources: nothing to fetch")
         return
