@@ -167,7 +167,7 @@ def test_the_import_graph_has_no_cycles():
     for name in sorted(graph):
         if name not in index:
             visit(name)
-    assert cycles == []
+    assert cycles == [], "import cycles: " + "; ".join(" <-> ".join(cycle) for cycle in cycles)
 
 
 def test_catalog_problems_are_listed_one_per_line_then_exit_1(tmp_path):
