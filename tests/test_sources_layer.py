@@ -32,7 +32,7 @@ AGGREGATE = {
 
 
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "model_cards").mkdir()
+    (tmp_path / "model_cards").mkdir(parents=True)
     (tmp_path / "model_cards" / "tiny-vlm.yaml").write_text(CARD, encoding="utf-8")
     return tmp_path
 
@@ -79,3 +79,24 @@ def test_figures_for_a_model_without_a_card_are_reported(tmp_path):
         json.dumps(dict(AGGREGATE, model="gone-vlm")) + "\n", encoding="utf-8")
     with pytest.raises(CatalogError, match="figures for model 'gone-vlm', which has no card"):
         load_catalog(root)
+
+
+def test_the_layer_never_reads_a_card_symlinked_out_of_the_project(tmp_path, monkeypatch):
+    """With sources pinned, the layer's key hashes the cards: one that a symlink leads out of the
+    project is not read (load_catalog reports it), like every other catalog file."""
+    from generator.sources.layer import layer_key
+
+    root = project(tmp_path / "repo")
+    (root / "site.yaml").write_text("sources:\n  - {kind: vlm-exam, repository: example/exam, commit: "
+                                    + "a" * 40 + ", license: MIT}\n", encoding="utf-8")
+    outside = tmp_path / "outside" / "card.yaml"
+    outside.parent.mkdir()
+    outside.write_text(CARD.replace("tiny-vlm", "secret-vlm"), encoding="utf-8")
+    (root / "model_cards" / "secret-vlm.yaml").symlink_to(outside)
+    read: list[Path] = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.resolve()) or original(self))
+    key = layer_key(root, tmp_path / "cache")
+    assert outside not in read and (root / "model_cards" / "tiny-vlm.yaml").resolve() in read
+    outside.write_text("changed", encoding="utf-8")
+    assert layer_key(root, tmp_path / "cache") == key

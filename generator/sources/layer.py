@@ -28,10 +28,18 @@ LAYER_CODE = ("catalog", "importers", "sources")
 KEY_FILE = ".key"
 
 
+def _inside(root: Path, path: Path) -> bool:
+    """A catalog file that a symlink leads out of the project is never read (load_catalog reports it)."""
+    return path.resolve().is_relative_to(root.resolve())
+
+
 def _raw_pins(root: Path) -> list:
     """The `sources:` of site.yaml as plain data (no validation: load_catalog reports problems)."""
+    path = root / "site.yaml"
+    if not path.is_file() or not _inside(root, path):
+        return []
     try:
-        data = yaml.safe_load((root / "site.yaml").read_text(encoding="utf-8"))
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
         return []
     pins = data.get("sources") if isinstance(data, dict) else None
@@ -60,7 +68,8 @@ def layer_key(root: Path, cache: Path) -> str:
             where = (cache, str(pin.get("repository")), str(pin.get("commit")))
             synced = checkout_dir(*where).is_dir()
             h.update(b"synced" if synced else b"absent:" + _read(failure_note(*where)).encode())
-    _hash_files(h, [p for p in (root / "model_cards").glob("*.yaml") if p.is_file()], root)  # loader.CARD_DIR
+    _hash_files(h, [p for p in (root / "model_cards").glob("*.yaml") if p.is_file() and _inside(root, p)],
+                root)  # loader.CARD_DIR
     _hash_files(h, [p for d in LAYER_CODE for p in (CODE_DIR / d).glob("*.py")], CODE_DIR)
     return h.hexdigest()
 
