@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from conftest import SHARED_EXTERNAL
+from conftest import require_shared
 from PIL import Image, ImageDraw, ImageFont
 
 SUITE = "runner-fixture"
-WAREHOUSE_PHOTO = SHARED_EXTERNAL / "vision-ai-checkup" / "images" / "zone_understanding.jpeg"
+WAREHOUSE_PHOTO = ("vision-ai-checkup", "images", "zone_understanding.jpeg")  # under ../shared/external
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 # hand-checked ground truth, original-image pixels [x1, y1, x2, y2]
@@ -84,15 +84,17 @@ def write_suite(root: Path, prompts: list[dict] | None = None, suite_id: str = S
     text_image(INVOICE_TEXT.split("\n"), (640, 200)).save(folder / "images" / "invoice.png")
     text_image([SIGN_TEXT], (520, 120), font_size=48).save(folder / "images" / "sign.png")
     Image.fromarray(data.astronaut()).save(folder / "images" / "astronaut.png")
-    shutil.copyfile(WAREHOUSE_PHOTO, folder / "images" / "warehouse.jpeg")
+    prompts = standard_prompts() if prompts is None else prompts
     images = [
         {"file": "images/invoice.png", "source": "rendered by tests/fixtures_runner.py", "license": "CC0-1.0"},
         {"file": "images/sign.png", "source": "rendered by tests/fixtures_runner.py", "license": "CC0-1.0"},
         {"file": "images/astronaut.png", "source": "scikit-image data.astronaut() (NASA)", "license": "public domain"},
-        {"file": "images/warehouse.jpeg", "source": "roboflow/vision-ai-checkup images/compressed/zone_understanding.jpeg",
-         "license": "MIT"},
     ]
-    prompts = standard_prompts() if prompts is None else prompts
+    if any((p.get("image") or "").removeprefix("images/") == "warehouse.jpeg" for p in prompts):
+        # a third-party photo, read from ../shared (never committed): absent on a fresh clone
+        shutil.copyfile(require_shared(*WAREHOUSE_PHOTO), folder / "images" / "warehouse.jpeg")
+        images.append({"file": "images/warehouse.jpeg", "license": "MIT",
+                       "source": "roboflow/vision-ai-checkup images/compressed/zone_understanding.jpeg"})
     for p in prompts:
         if "image" in p and not p["image"].startswith("images/"):
             p["image"] = f"images/{p['image']}"

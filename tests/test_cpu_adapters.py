@@ -4,6 +4,7 @@ fixture suite: the text they read, where their boxes land, and the records they 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -32,11 +33,13 @@ pytestmark = pytest.mark.models
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    """One project, every CPU model run once on the whole suite."""
-    require_binary("tesseract")
+    """One project, every CPU model run once on the whole suite; Tesseract only where its Debian
+    binary is (the tests that read its records ask for it; the OpenCV and RapidOCR ones still run)."""
     root = write_project(tmp_path_factory.mktemp("cpu"))
     outputs = {}
     for model in ("tesseract", "rapidocr", "haar-face", "hog-people"):
+        if model == "tesseract" and shutil.which("tesseract") is None:
+            continue
         result = CliRunner().invoke(main, ["run", model, "--suite", "runner-fixture", "--root", str(root)])
         assert result.exit_code == 0, result.output
         outputs[model] = result.output
@@ -64,6 +67,8 @@ def check_ocr_lines(record: dict, expected_text: str, width: int, height: int) -
 
 @pytest.mark.parametrize("model", ["tesseract", "rapidocr"])
 def test_ocr_models_read_the_rendered_text_with_line_boxes(project, model):
+    if model == "tesseract":
+        require_binary("tesseract")
     root, outputs = project
     records = by_prompt(root, model)
     assert set(records) == {"ocr-invoice", "ocr-sign-regions"}  # detection, VQA and captions are not OCR
@@ -78,6 +83,7 @@ def test_ocr_models_read_the_rendered_text_with_line_boxes(project, model):
 
 
 def test_tesseract_revision_names_engine_and_language_file(project):
+    require_binary("tesseract")
     root, _ = project
     record = by_prompt(root, "tesseract")["ocr-invoice"]
     assert record["model_revision"].startswith("tesseract 5")
@@ -112,9 +118,9 @@ def test_hog_finds_the_standing_worker(project):
 
 
 def test_records_are_valid_timed_and_load_into_the_catalog(project):
-    root, _ = project
+    root, outputs = project
     catalog = load_catalog(root)  # raises on any invalid record
-    assert len(catalog.runs) == sum(len(read_records(root, m)) for m in ("tesseract", "rapidocr", "haar-face", "hog-people"))
+    assert len(catalog.runs) == sum(len(read_records(root, m)) for m in outputs)
     for record in catalog.runs:
         assert isinstance(record, RunRecord) and record.measured
         assert record.latency_s is not None and 0 < record.latency_s < 60

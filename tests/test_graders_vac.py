@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import require_shared
 from generator.grading import GRADERS
 from generator.importers.vision_ai_checkup import grader_for_vac
 
@@ -35,6 +36,7 @@ DISAGREEMENTS = {
 
 
 def assessments():
+    require_shared("vision-ai-checkup")
     for path in sorted((VAC / "results").glob("result_*.json")):
         for key, item in json.loads(path.read_text(encoding="utf-8"))["assessments"].items():
             yield path.name, key, item
@@ -72,6 +74,7 @@ def test_disagreements_with_the_source_are_exactly_the_documented_ones():
     ("result_gemma-4-26b--a4b-.json", "bolts_or_screws.png", False),  # "yes" names no choice
 ])
 def test_agreements_for_the_right_reason(name, key, passed):
+    require_shared("vision-ai-checkup")
     item = json.loads((VAC / "results" / name).read_text(encoding="utf-8"))["assessments"][key]
     assert our_verdict(item).passed is passed is item["correct"]
 

@@ -11,7 +11,6 @@ say so instead of showing a broken image.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -21,15 +20,18 @@ import html5lib
 import pytest
 import yaml
 
-from generator.catalog import load_catalog
-from generator.results import compute_results
+from conftest import require_shared
 from generator.site.build import build
 from source_fixtures import VAC_REPOSITORY, make_git_repo, sync_sources
 
 REPO = Path(__file__).resolve().parents[1]
-VAC = REPO.parent / "shared" / "external" / "vision-ai-checkup"
+VAC = REPO.parent / "shared" / "external" / "vision-ai-checkup"  # read only after require_shared
 MODEL = "gemma-4-26b-a4b"
 SUITE = "vision-ai-checkup"
+# Hand-checked in the source file: 51 of Gemma 4 26B A4B's 82 assessments are "correct": true, and our
+# grader agrees with every one of them (tests/test_graders_vac.py lists the disagreements: none of this
+# model's). 51/82 = 62.195...%.
+PASSED, N, RATE = 51, 82, "62.2%"
 PROVENANCE = ("Imported from roboflow/vision-ai-checkup@{commit} (data/results/result_gemma-4-26b--a4b-.json), "
               "measured by Roboflow (vision-ai-checkup authors)")
 
@@ -37,10 +39,7 @@ PROVENANCE = ("Imported from roboflow/vision-ai-checkup@{commit} (data/results/r
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> tuple[Path, Path]:
     """(project root, built site) after importing the fixture into a copy of the repo's catalog."""
-    if not VAC.is_dir():
-        if os.environ.get("VL_REQUIRE_ALL"):
-            pytest.fail(f"missing shared fixture {VAC}")
-        pytest.skip(f"the shared peer files are not here ({VAC}); VL_REQUIRE_ALL=1 makes this a failure")
+    require_shared("vision-ai-checkup")
     root = tmp_path_factory.mktemp("project")
     mirror = tmp_path_factory.mktemp("mirror")
     commit = make_git_repo(mirror / VAC_REPOSITORY, {p.relative_to(VAC).as_posix(): p.read_bytes()
@@ -87,30 +86,21 @@ def between(root: ElementTree.Element, start_id: str) -> str:
     return " ".join(text(el) for el in siblings[first:end])
 
 
-def our_score(root: Path) -> tuple[int, int]:
-    graded = compute_results(load_catalog(root)).graded
-    rows = graded[(graded["model"] == MODEL) & (graded["suite"] == SUITE) & graded["scored"]]
-    return int(rows["passed"].sum()), len(rows)
-
-
 def test_model_page_shows_the_imported_run_with_provenance_and_score(project):
-    root, out = project
-    passed, n = our_score(root)
-    assert n == 82  # every answer of the result file is a record of the card
+    _, out = project
     section = between(page(out, f"models/{MODEL}/index.html"), f"results-{SUITE}-1")
     assert section.startswith("Vision AI Checkup imported")
     assert PROVENANCE in section
-    assert f"{100 * passed / n:.1f}%" in section and f"{passed}/{n}" in section
+    assert RATE in section and f"{PASSED}/{N}" in section  # every answer of the result file is a record
 
 
 def test_flagship_compare_page_shows_the_imported_run(project):
-    root, out = project
-    passed, n = our_score(root)
+    _, out = project
     html = page(out, "compare/florence-2-large-vs-gemma-4-26b-a4b/index.html")
     section = between(html, f"evals-{SUITE}")
     assert "Florence-2 Large not measured" in section  # no run of its own on the suite
     assert "Gemma 4 26B A4B imported" in section
-    assert f"{100 * passed / n:.1f}%" in section and f"{passed}/{n}" in section
+    assert RATE in section and f"{PASSED}/{N}" in section
     assert f"Gemma 4 26B A4B: {PROVENANCE}." in section
     link = next(a for a in html.iter("a") if text(a) == PROVENANCE)
     assert link.get("href") == "https://github.com/roboflow/vision-ai-checkup"

@@ -21,7 +21,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import require_binary
+from conftest import require_binary, require_browser
 from fixtures_runner import ASTRONAUT_FACE, ChatServer, iou
 from live_fixtures import MISSING_WEIGHTS, SERVED, TEXT_LINES, astronaut_png, text_png, write_live_project
 
@@ -38,8 +38,8 @@ DONE = """() => {
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    """The CPU cards plus a served model behind the runner tests' chat-completions server."""
-    require_binary("tesseract")
+    """The CPU cards plus a served model behind the runner tests' chat-completions server (a test
+    that runs Tesseract asks for it itself: the others still run without it)."""
     with ChatServer() as chat:
         yield write_live_project(tmp_path_factory.mktemp("playground"), chat.base_url)
 
@@ -65,7 +65,7 @@ def served(project):
 
 @pytest.fixture(scope="module")
 def browser():
-    require_binary("chromium")
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -119,6 +119,7 @@ def rects(page, model: str) -> list[list[float]]:
 
 
 def test_playground_runs_real_models_and_draws_their_boxes(served, browser, tmp_path):
+    require_binary("tesseract")
     page = open_page(browser, served + "/playground/")
     page.wait_for_selector("#pg-form", state="visible")
     assert page.is_hidden("#pg-offline")
@@ -182,6 +183,7 @@ def test_playground_runs_real_models_and_draws_their_boxes(served, browser, tmp_
 
 
 def test_errors_show_where_they_belong(served, browser):
+    require_binary("tesseract")
     page = open_page(browser, served + "/playground/")
     page.wait_for_selector("#pg-form", state="visible")
     page.select_option("#pg-task", "ocr")
@@ -246,6 +248,7 @@ def test_static_host_and_no_javascript_explain_the_playground(served, browser, p
 
 def test_address_preselects_task_and_models(served, browser):
     """The pair pages link to /playground/?models=a,b&task=t: that task, only those models ticked."""
+    require_binary("tesseract")
     page = open_page(browser, served + "/playground/?models=tesseract-5,rapidocr&task=ocr")
     page.wait_for_selector("#pg-form", state="visible")
     assert page.input_value("#pg-task") == "ocr"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import threading
 from urllib.parse import urlsplit
 
@@ -13,7 +12,7 @@ import pytest
 
 from generator.site.build import build
 
-from conftest import require_binary
+from conftest import require_browser
 from site_fixtures import write_catalog
 
 pytestmark = pytest.mark.browser
@@ -48,13 +47,9 @@ def server(public):
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = require_binary("chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - the test extra installs it
-        if os.environ.get("VL_REQUIRE_ALL"):
-            pytest.fail("playwright is not installed")
-        pytest.skip("playwright is not installed")
+    executable = require_browser()
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium

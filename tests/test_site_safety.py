@@ -26,7 +26,7 @@ from generator.catalog import CatalogError
 from generator.catalog.hashing import prompt_sha256
 from generator.site.build import build
 
-from conftest import require_binary
+from conftest import require_browser
 from html_checks import validate_html
 from site_fixtures import tiny_png
 
@@ -59,7 +59,7 @@ SUITE = "hostile"
 MODELS = ("evil-a", "evil-b", "evil-c")
 # Text that must come out as visible text on the pages that show it.
 NAME_A = f"Evil {BREAKOUT} {TEMPLATE}"
-NAME_B = f"Spoof {RLO}gnp.exe"
+NAME_B = f"Spoof </title>{SCRIPT}"  # invisible and lookalike letters are refused in names (test_catalog_integrity)
 BASE_URL = "https://example.org/board/"
 
 
@@ -78,7 +78,7 @@ def _card(model_id: str, name: str, **extra) -> dict:
         "links": {"homepage": "https://example.org/?q=%3Cscript%3E&x=1"},
         "pricing": {"input_per_1m": 0.1, "output_per_1m": 0.2, "currency": "<b>X", "note": SCRIPT,
                     "source": "https://example.org/prices", "as_of": "2026-01"},
-        "runner": {"adapter": SCRIPT, "model": BREAKOUT, "revision": IMG},
+        "runner": {"adapter": "transformers-vlm", "model": BREAKOUT, "revision": IMG},  # adapter names are checked
         "reported": [{"benchmark": SCRIPT, "metric": TEMPLATE, "value": 50, "unit": "%", "setting": BREAKOUT,
                       "note": f"javascript:{PWN}", "suite": SUITE, "source": "https://example.org/paper",
                       "categories": [{"name": IMG, "value": 40, "passed": 2, "total": 5}]}],
@@ -123,7 +123,7 @@ def write_hostile(root: Path) -> Path:
     _dump(root / "site.yaml", {"title": f"Hostile {TEMPLATE}", "description": SCRIPT, "featured_suites": [SUITE],
                                "flagship": ["evil-a", "evil-b"], "base_url": BASE_URL})
     _dump(root / "model_cards/evil-a.yaml", _card("evil-a", NAME_A))
-    _dump(root / "model_cards/evil-b.yaml", _card("evil-b", NAME_B, organization=f"Org{CONTROL}{RLO}x"))
+    _dump(root / "model_cards/evil-b.yaml", _card("evil-b", NAME_B, organization=f"Org {QUOTE_BREAKOUT}"))
     _dump(root / "model_cards/evil-c.yaml", _card("evil-c", f"C {IMG}", reported=[]))
     folder = root / "evals/suites" / SUITE
     images = {"images/a.png": tiny_png(40, 30), "images/b.png": tiny_png(30, 40, (10, 200, 10))}
@@ -175,12 +175,9 @@ def test_no_control_or_bidi_override_characters_reach_any_output(hostile_site: P
             assert not set(text) & INVISIBLE, path
 
 
-def test_redirect_pages_are_inert(hostile_site: Path):
-    redirects = [p for p in html_pages(hostile_site) if 'http-equiv="refresh"' in p.read_text(encoding="utf-8")]
-    assert len(redirects) == 3
-    for path in redirects:
-        text = path.read_text(encoding="utf-8")
-        assert "<script" not in text and "<svg" not in text and "<img" not in text and "javascript:" not in text
+def test_no_page_redirects(hostile_site: Path):
+    """Reversed comparisons are forwarded by 404.html's own script file, not by redirect pages."""
+    assert not [p for p in html_pages(hostile_site) if "http-equiv" in p.read_text(encoding="utf-8")]
 
 
 def test_a_long_answer_is_whole_on_its_prompt_page_and_cut_elsewhere(hostile_site: Path):
@@ -202,9 +199,10 @@ def test_no_template_is_evaluated(hostile_site: Path):
 
 @pytest.fixture(scope="module")
 def chromium():
-    executable = require_binary("chromium")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as pw:
+    executable = require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run"])
@@ -256,8 +254,6 @@ def test_no_payload_runs_in_chromium_and_text_stays_visible(hostile_site: Path, 
     findings = {}
     for path in html_pages(hostile_site):
         rel = path.relative_to(hostile_site).as_posix()
-        if 'http-equiv="refresh"' in path.read_text(encoding="utf-8"):
-            continue  # a redirect navigates away at once; its target is checked, the redirect below
         page.goto(path.as_uri(), wait_until="load")
         page.wait_for_timeout(20)  # let any handler that would fire (onload, onerror) fire
         state = page.evaluate("() => [window.__pwned, window.__violations]")

@@ -14,15 +14,15 @@ from generator.catalog.errors import Problem
 from generator.catalog.loader import load_cards
 from generator.importers.vision_ai_checkup import import_vision_ai_checkup
 
-from conftest import REPO_ROOT, SHARED_EXTERNAL
+from conftest import REPO_ROOT, SHARED_EXTERNAL, require_shared
 
 VAC = SHARED_EXTERNAL / "vision-ai-checkup"
 
 
 @pytest.mark.skipif(not os.environ.get("VL_REQUIRE_ALL"), reason="checks the repository's cards against the real "
                     "peer files; set VL_REQUIRE_ALL=1 to run it")
-@pytest.mark.skipif(not VAC.is_dir(), reason=f"the real peer files are not here ({VAC})")
 def test_every_model_of_the_real_vision_ai_checkup_files_maps_to_a_card(tmp_path):
+    require_shared("vision-ai-checkup")
     problems: list[Problem] = []
     cards, _ = load_cards(REPO_ROOT, problems)
     assert problems == []

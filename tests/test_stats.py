@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import require_module
 from generator.stats import mcnemar_exact_p, wilson_interval
 
 
@@ -76,8 +77,8 @@ def test_mcnemar_large_counts_are_exact_symmetric_and_bounded():
     assert mcnemar_exact_p(0, 2000) == 0.0  # 2 / 2^2000 underflows to zero, never negative
 
 
-def test_mcnemar_agrees_with_scipy_where_available():
-    stats = pytest.importorskip("scipy.stats")
+def test_mcnemar_agrees_with_scipy():
+    stats = require_module("scipy.stats")  # declared in the test extra
     for b, c in [(1, 6), (3, 17), (40, 55), (120, 90)]:
         assert mcnemar_exact_p(b, c) == pytest.approx(stats.binomtest(b, b + c).pvalue, rel=1e-9)
 
