@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from conftest import require_module
 from generator.catalog.schemas import Runner
+from generator.runner.adapters.opencv import OpenCVAdapter
 from test_cards import REPO_ROOT, cards  # noqa: F401  (the shipped cards)
 
-cv2 = pytest.importorskip("cv2")
-from generator.runner.adapters.opencv import OpenCVAdapter  # noqa: E402  (needs cv2)
+pytestmark = pytest.mark.models
 
 SUITE = REPO_ROOT / "evals" / "suites" / "detection"
 # card -> (runner.model, the cascade file in the wheel, the label its boxes carry)
@@ -37,6 +38,7 @@ def iou(a: list[float], b: list[float]) -> float:
 
 @pytest.mark.parametrize("card_id", sorted(CASCADE_CARDS))
 def test_card_runs_its_own_cascade_file(cards, card_id):  # noqa: F811
+    cv2 = require_module("cv2")
     model, file, label = CASCADE_CARDS[card_id]
     card = cards[card_id]
     assert (card.runner.adapter, card.runner.model, card.aliases) == ("opencv", model, [file.removesuffix(".xml")])
@@ -52,6 +54,7 @@ def test_card_runs_its_own_cascade_file(cards, card_id):  # noqa: F811
 
 
 def test_alt2_finds_the_astronauts_face():
+    require_module("cv2")
     adapter = OpenCVAdapter(Runner(adapter="opencv", model="haar-frontalface-alt2"))
     adapter.load()
     boxes = adapter.predict(Image.open(SUITE / "images" / "astronaut.png"), "Detect every face in this image.",

@@ -25,6 +25,7 @@ class Prediction:
     structured: Structured | None = None
     input_tokens: int | None = None
     output_tokens: int | None = None
+    latency_s: float | None = None  # the request's own wait, where requests overlap (else the engine times the call)
 
 
 class Adapter(ABC):
@@ -125,6 +126,7 @@ ADAPTERS: dict[str, str] = {
     "tesseract": "generator.runner.adapters.tesseract:TesseractAdapter",
     "rapidocr": "generator.runner.adapters.rapidocr:RapidOCRAdapter",
     "opencv": "generator.runner.adapters.opencv:OpenCVAdapter",
+    "dlib": "generator.runner.adapters.dlib_faces:DlibFaceAdapter",
 }
 
 

@@ -1,0 +1,117 @@
+"""dlib's two face detectors, whose weights ship in pip packages: the HOG + linear SVM frontal face
+detector compiled into dlib itself (`get_frontal_face_detector`), and the MMOD CNN face detector
+whose weights (`mmod_human_face_detector.dat`) ship in the `face_recognition_models` package.
+
+Like the OpenCV detectors they answer detection prompts only, with boxes labelled "face"; the raw
+output is the JSON of those boxes. Boxes are clipped to the image (dlib's can reach past an edge).
+The weights file is found without importing `face_recognition_models`, whose `__init__` needs
+`pkg_resources`, which recent setuptools no longer ships.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+from PIL import Image
+
+from ...catalog.schemas import Box, Runner, Structured
+from ..adapter import Adapter, Prediction
+from ..options import Option, RunnerProblem
+
+HOG_FACE = "hog-frontal-face"
+MMOD_FACE = "mmod-cnn-face"
+UPSAMPLE = Option("upsample", "int", 1, minimum=0, maximum=3, help="times the image is doubled before detection")
+DETECTORS: dict[str, tuple[Option, ...]] = {
+    HOG_FACE: (UPSAMPLE, Option("adjust_threshold", "float", 0.0, help="added to the SVM's detection threshold")),
+    MMOD_FACE: (UPSAMPLE,),
+}
+MMOD_WEIGHTS = ("face_recognition_models", "models/mmod_human_face_detector.dat")
+
+Detection = tuple[tuple[int, int, int, int], float]  # (left, top, right, bottom), score
+
+
+def mmod_weights() -> Path:
+    """The MMOD weights inside the installed face_recognition_models package."""
+    package, file = MMOD_WEIGHTS
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"dlib {MMOD_FACE}: the {package} package is not installed "
+                           f"(pip install face_recognition_models)")
+    path = Path(next(iter(spec.submodule_search_locations))) / file
+    if not path.is_file():
+        raise RuntimeError(f"dlib {MMOD_FACE}: {path} is missing from the {package} package")
+    return path
+
+
+class DlibFaceAdapter(Adapter):
+    name = "dlib"
+    version = "1"
+    tasks = frozenset({"object-detection"})
+    cpu_only = True
+
+    @classmethod
+    def option_spec(cls, config: Runner) -> tuple[Option, ...]:
+        return DETECTORS.get(config.model or "", ())
+
+    @classmethod
+    def config_problems(cls, config: Runner) -> list[RunnerProblem]:
+        if config.model not in DETECTORS:
+            return [(("model",), f"dlib: unknown detector {config.model!r} in runner.model; "
+                                 f"known: {', '.join(DETECTORS)}")]
+        return super().config_problems(config)
+
+    def __init__(self, config):
+        super().__init__(config)
+        self._detect: Callable[[np.ndarray], list[Detection]] | None = None
+        self._revision: str | None = None
+        self._dlib_version: str | None = None
+
+    def load(self) -> None:
+        import dlib
+
+        self._dlib_version = dlib.__version__
+        upsample = self.settings["upsample"]
+        if self.config.model == HOG_FACE:
+            hog = dlib.get_frontal_face_detector()
+            threshold = self.settings["adjust_threshold"]
+
+            def detect(rgb: np.ndarray) -> list[Detection]:
+                rects, scores, _ = hog.run(rgb, upsample, threshold)
+                return [((r.left(), r.top(), r.right(), r.bottom()), s) for r, s in zip(rects, scores)]
+
+            self._revision = f"dlib {dlib.__version__} get_frontal_face_detector"
+        else:
+            path = mmod_weights()
+            cnn = dlib.cnn_face_detection_model_v1(str(path))
+
+            def detect(rgb: np.ndarray) -> list[Detection]:
+                return [((d.rect.left(), d.rect.top(), d.rect.right(), d.rect.bottom()), d.confidence)
+                        for d in cnn(rgb, upsample)]
+
+            self._revision = f"dlib {dlib.__version__} {path.name}@{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}"
+        self._detect = detect
+
+    def revision(self) -> str | None:
+        return self._revision
+
+    def params(self) -> dict[str, Any]:
+        return {**self.config.params, **self.settings}
+
+    def libraries(self) -> dict[str, str]:
+        return {"dlib": self._dlib_version} if self._dlib_version else {}
+
+    def predict(self, image: Image.Image, prompt: str, task: str) -> Prediction:
+        if self._detect is None:
+            raise RuntimeError("dlib: load() was not called")
+        rgb = np.ascontiguousarray(np.asarray(image.convert("RGB")))
+        width, height = image.size
+        boxes = [Box(xyxy=[float(max(0, left)), float(max(0, top)), float(min(width, right)), float(min(height, bottom))],
+                     label="face", score=round(float(score), 4))
+                 for (left, top, right, bottom), score in self._detect(rgb)]
+        boxes.sort(key=lambda b: -(b.score or 0))
+        return Prediction(output=json.dumps([b.model_dump() for b in boxes]), structured=Structured(boxes=boxes))
