@@ -5,7 +5,9 @@ errors, timeouts and usage errors."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 
 import pytest
 from click.testing import CliRunner
@@ -230,7 +232,19 @@ def test_unknown_model_suite_and_cardless_runner_are_clear_errors(project):
     assert result.exit_code == 1 and "has no runner section" in result.output
 
 
-def test_run_writer_makes_each_record_durable_before_returning(tmp_path):
+def test_run_writer_makes_each_record_durable_before_returning(tmp_path, monkeypatch):
+    """Durable: when ``append`` returns, the file was fsynced holding every byte written so far (a
+    sync before the flush would find less), and the new file's folder was fsynced once."""
+    import generator.runner.store as store
+
+    synced: list[int | str] = []  # the file's size at each fsync of it, "folder" for the directory
+    real_fsync = store.os.fsync
+
+    def fsync(fd: int) -> None:
+        mode = os.fstat(fd).st_mode
+        synced.append(os.fstat(fd).st_size if stat.S_ISREG(mode) else "folder")
+        real_fsync(fd)
+    monkeypatch.setattr(store.os, "fsync", fsync)
     record = RunRecord.model_validate({
         "suite": "s", "suite_version": "1", "prompt_id": "p", "prompt_sha256": "0" * 64, "model": "m", "adapter": "a",
         "adapter_version": "1", "model_revision": None, "params": {}, "output": "x", "structured": None,
@@ -241,8 +255,10 @@ def test_run_writer_makes_each_record_durable_before_returning(tmp_path):
         assert not path.exists(), "no record, no file"
         writer.append([record])
         assert path.read_text() == record.model_dump_json() + "\n"  # visible to another reader at once
+        assert synced == ["folder", path.stat().st_size]
         writer.append([record, record])
         assert len(path.read_text().splitlines()) == 3
+        assert synced == ["folder", path.stat().st_size // 3, path.stat().st_size]  # one sync per append
 
 
 def test_concurrency_flag_sets_requests_in_flight(project, server):
