@@ -75,7 +75,7 @@ def test_every_prompt_gets_one_valid_record_in_a_new_run_file(project, server):
         assert {"python", "httpx"} <= set(r.libraries)
         # four requests in flight (the default concurrency); a server warms itself up, so no warm-up flag
         assert r.batch_size == 4 and r.warmed_up is None and r.repeat is None
-        assert 0 < r.throughput_s <= r.latency_s
+        assert r.throughput_s > 0 and r.latency_s < 5  # each request's own wait, not its batch's
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", r.started_at)
     assert "input tokens" in result.output and f"{PROMPTS * 13:,}" in result.output
     assert len(load_catalog(project).runs) == PROMPTS
@@ -262,9 +262,23 @@ def test_run_writer_makes_each_record_durable_before_returning(tmp_path, monkeyp
 
 
 def test_concurrency_flag_sets_requests_in_flight(project, server):
-    server.delay_s = 0.2
+    server.delay_s = 0.5
     assert run(project, "--concurrency", "3").exit_code == 0
     assert server.max_in_flight == 3
+
+
+def test_requests_queued_behind_others_report_their_own_wait(project, server):
+    """A server is fed four waves at once (12 prompts, 2 in flight: batches of 8 and 4), so a request
+    may wait in our queue behind three others; its latency is its own request's time, 0.3 s."""
+    server.delay_s = 0.3
+    records = run_new(project, "--concurrency", "2")
+    assert len(records) == PROMPTS and server.max_in_flight == 2
+    waits = sorted(r["latency_s"] for r in records)
+    # timed from its batch's start, the fourth wave would have waited at least 1.2 s
+    assert waits[0] >= 0.3 and waits[-1] < 1.2 and sum(waits) / len(waits) < 0.6, waits
+    assert {r["batch_size"] for r in records} == {2}
+    # the last answer of the batch of 8 came after four waves: 1.2 s / 8 answers = 0.15 s each
+    assert min(r["throughput_s"] for r in records) >= 0.15
 
 
 class HalfBatchAdapter(Adapter):

@@ -9,13 +9,15 @@ order it arrives; a prompt that raises or outlives `--timeout` becomes an error 
 run goes on.
 
 Timing, per record: `latency_s` is how long the request waited (a GPU batch's prompts all wait
-for the whole batch), `batch_size` how many prompts shared the call, and `throughput_s` the
-batch's wall time so far divided by the prompts it has answered so far — for a GPU batch, whose
-answers arrive together, exactly the batch's time over its size.
+for the whole batch; with a server, from the start of the engine's batch of requests), `batch_size`
+how many prompts shared the call (with a server: how many requests were in flight at once), and
+`throughput_s` the batch's wall time so far divided by the prompts it has answered so far — for a
+GPU batch, whose answers arrive together, exactly the batch's time over its size.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import queue
 import threading
 import time
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageOps
 from pydantic import ValidationError
 
 from ..catalog.hashing import prompt_sha256_for
@@ -128,6 +130,9 @@ class Job:
     run_file: Path | None = None
 
 
+REMOTE_WAVES = 4  # a remote adapter's batch: this many times its concurrency
+
+
 class PromptTimeout(Exception):
     pass
 
@@ -195,7 +200,9 @@ def execute(adapter: Adapter, job: Job, *, timeout: float | None = None,
     if not job.todo:
         return []
     warm_up(adapter, job.todo, timeout)
-    size = max(adapter.config.batch_size, adapter.concurrency())
+    # a server is fed several waves at once, so its slots refill as answers arrive instead of
+    # idling while the engine writes a wave's records and opens the next wave's images
+    size = max(adapter.config.batch_size, adapter.concurrency() * (REMOTE_WAVES if adapter.remote else 1))
     records = []
     with RunWriter(job.run_file) as writer:
         for start in range(0, len(job.todo), size):
@@ -248,19 +255,33 @@ def run_batch(adapter: Adapter, batch: list[WorkItem], context: RunContext,
     if not ready:
         return
     warmed = None if adapter.remote else bool(adapter.warmed_up)
+    in_flight = min(len(ready), adapter.concurrency()) if adapter.remote else len(ready)
     answered = 0
     clock = time.perf_counter()
     for group in results_with_deadline(adapter, inputs, timeout):
         elapsed = time.perf_counter() - clock
         answered += len(group)
-        timing = Timing(elapsed, len(ready), elapsed / answered, warmed)
-        yield [context.record(ready[index], started_at, timing, result) for index, result in group]
+        timing = Timing(elapsed, in_flight, elapsed / answered, warmed)
+        yield [context.record(ready[index], started_at, own_wait(timing, result), result) for index, result in group]
+
+
+def own_wait(timing: Timing, result: Prediction | BaseException) -> Timing:
+    """A request that timed its own wait (one of many in flight to a server, some queued behind
+    others) reports that instead of the time since its batch started."""
+    if isinstance(result, Prediction) and result.latency_s is not None:
+        return dataclasses.replace(timing, latency_s=result.latency_s)
+    return timing
 
 
 def open_image(path: Path) -> Image.Image:
-    """RGB pixels as a person sees the file (EXIF rotation applied), fully read before the model runs."""
+    """RGB pixels as a person sees the file (EXIF rotation applied), fully read before the model
+    runs. Copies only when the file needs turning or converting: opening a wave of images stands
+    between a server's answers and the next requests."""
     with Image.open(path) as image:
-        return ImageOps.exif_transpose(image).convert("RGB")
+        image.load()
+        if image.getexif().get(ExifTags.Base.Orientation, 1) != 1:
+            image = ImageOps.exif_transpose(image)
+        return image if image.mode == "RGB" else image.convert("RGB")
 
 
 _DONE = object()

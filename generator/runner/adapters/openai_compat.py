@@ -103,15 +103,17 @@ class OpenAIAdapter(Adapter):
     def predict(self, image: Image.Image, prompt: str, task: str) -> Prediction:
         if self.client is None:
             raise RuntimeError("openai: load() was not called")
+        started = time.perf_counter()
         reply = self._post_with_retries(self.request_body(image, prompt, task))
+        waited = time.perf_counter() - started
         text = message_text(reply)
         usage = reply.get("usage") or {}
         structured = None
         if task in DETECTION_TASKS:
             width, height = image.size
             structured = Structured(boxes=parse_detections(text, width, height, self.settings["box_convention"]))
-        return Prediction(output=text, structured=structured,
-                          input_tokens=usage.get("prompt_tokens"), output_tokens=usage.get("completion_tokens"))
+        return Prediction(output=text, structured=structured, input_tokens=usage.get("prompt_tokens"),
+                          output_tokens=usage.get("completion_tokens"), latency_s=waited)
 
     def predict_batch(self, items: list[tuple[Image.Image, str, str]]) -> list[Prediction | BaseException]:
         results: list[Prediction | BaseException | None] = [None] * len(items)
