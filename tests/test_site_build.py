@@ -12,10 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.catalog import load_catalog
 from generator.catalog.vocab import TASKS
 from generator.cli import main as cli
-from generator.results import compute_results
 from generator.site import build as site_build
 from generator.site.build import build
 from generator.site.markdown import render_markdown
@@ -99,16 +97,29 @@ def test_flagship_compare_page_has_every_section(site: Path):
     assert "262,144 tokens" in html and "$0.13" in html and "$0.40" in html
 
 
-def test_head_to_head_matches_results_pair(site: Path, tmp_path):
-    root = write_catalog(tmp_path / "c")
-    results = compute_results(load_catalog(root))
-    pair = results.pair("alpha-vl", "beta-ocr", "evals")
+def test_head_to_head_counts_and_p_value(site: Path):
+    """Worked out by hand from tests/site_fixtures.py (measured runs, exact grader): count-apples
+    Alpha 3 = 3 wins, Beta 2 fails; count-coins Alpha "five" fails, Beta 4 passes; read-sign both
+    STOP; read-receipt Alpha errored, Beta $2.30 passes; find-cat Alpha yes, Beta no. So 2 wins,
+    2 losses, 1 tie both passing, 0 both failing; exact McNemar p = min(1, 2 * (1+4+6)/16) = 1."""
+    assert h2h_numbers(site)[:5] == ["2", "2", "1", "0", "1.00"]
     html = read(site, "compare/alpha-vl-vs-beta-ocr/index.html")
-    summary = re.search(r'<div class="h2h-summary">(.*?)</div>\s*</div>', html, re.S).group(1)
-    numbers = re.findall(r"<b[^>]*>([^<]+)</b>", summary)
-    assert numbers[:4] == [str(pair.wins), str(pair.losses), str(pair.ties_pass), str(pair.ties_fail)]
-    assert numbers[4] == ("1.00" if pair.p_value == 1 else f"{pair.p_value:.2f}")
     assert "error: timeout after 60 s" in html  # the errored answer is shown as its error, as a failure
+
+
+def h2h_numbers(out: Path) -> list[str]:
+    html = read(out, "compare/alpha-vl-vs-beta-ocr/index.html")
+    return re.findall(r"<b[^>]*>([^<]+)</b>", re.search(r'<div class="h2h-summary">(.*?)</div>\s*</div>', html, re.S).group(1))
+
+
+def test_head_to_head_p_value_below_one(tmp_path):
+    """Beta's measured answers all wrong: Alpha wins count-apples, read-sign and find-cat, both fail
+    count-coins and read-receipt. 3 wins, 0 losses; p = 2 * (1/2)^3 = 0.25."""
+    root = write_catalog(tmp_path / "c")
+    run = root / "evals/runs/evals/beta-ocr/beta-run-1.jsonl"
+    run.write_text("".join(json.dumps(dict(json.loads(line), output="x")) + "\n" for line in run.read_text().splitlines()))
+    build(root, tmp_path / "public", jobs=1)
+    assert h2h_numbers(tmp_path / "public")[:5] == ["3", "0", "0", "2", "0.25"]
 
 
 def test_unknown_values_show_a_dash_never_zero(site: Path):
