@@ -67,6 +67,8 @@ def test_exact_accepts_the_value_inside_prose(expected, output):
     ("Red", "red and black"),
     ("Q101", "Q1010"),  # a longer ID is another ID
     ("forklift", '{"first": "forklift", "second": "pallet"}'),  # a JSON answer with another value
+    ("Q101", "The left one reads Q101, the right one Q102."),  # a second ID
+    ("4", "Row 4 holds 14 items."),  # a second number
 ])
 def test_exact_refuses_a_value_that_conflicts(expected, output):
     assert not passes("exact", expected, output)

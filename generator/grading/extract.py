@@ -217,13 +217,15 @@ _NEGATION = re.compile(r"\b(?:not|no|isn't|is not|never|neither|nor)\s+(?:\w+\s+
 
 def states_phrase(answer: str, expected: str) -> bool:
     """``expected`` stated as a whole phrase inside the prose ``answer``, and not negated or offered
-    with an alternative ("not forklift", "forklift or pallet"). Both in ``value_key`` form."""
+    with an alternative ("not forklift", "forklift or pallet"); an expected value with digits (an ID,
+    a date) also must be the only value with digits the answer states ("Q101, the other is Q102"
+    commits to neither). Both in ``value_key`` form."""
     text, want = value_key(answer), value_key(expected)
     if not want:
         return False
     pattern = rf"(?<![^\W_]){re.escape(want)}(?![^\W_])"
     found = list(re.finditer(pattern, text))
-    if not found:
+    if not found or (re.search(r"\d", want) and re.search(r"\d", re.sub(pattern, " ", text))):
         return False
     for match in found:
         before, after = text[:match.start()], text[match.end():]
