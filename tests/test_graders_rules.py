@@ -56,6 +56,9 @@ def test_reasoning_that_mentions_other_values_still_has_an_answer():
     ("Q101", "The reference above the left transistor reads Q101."),
     ("Fiji", "Yes: the FIJI bottle is on the wrong shelf."),
     ("forklift", '{"suggestions": [{"text": "forklift", "value": "Forklift"}]}'),  # every value is it
+    ("10629101", "The part number is 10629101."),
+    ("JBHU282862", "The ID on the container is JBHU 282862."),
+    ("10'2\" X 16'", "According to the floor plan, the living area measures 10'2\" X 16'."),
 ])
 def test_exact_accepts_the_value_inside_prose(expected, output):
     assert passes("exact", expected, output)
@@ -69,6 +72,8 @@ def test_exact_accepts_the_value_inside_prose(expected, output):
     ("forklift", '{"first": "forklift", "second": "pallet"}'),  # a JSON answer with another value
     ("Q101", "The left one reads Q101, the right one Q102."),  # a second ID
     ("4", "Row 4 holds 14 items."),  # a second number
+    ("top", "It is next to the stop sign."),  # inside another word
+    ("Charybdis in-dubitable", "The text reads Charybdisin dubitable"),  # words run together
 ])
 def test_exact_refuses_a_value_that_conflicts(expected, output):
     assert not passes("exact", expected, output)

@@ -194,7 +194,7 @@ _BETWEEN_DIGITS = re.compile(r"(?<=\d)[.,/:-](?=\d)")
 _SPACE_AT_DIGIT = re.compile(r"(?<=\d) (?=[^\W_])|(?<=[^\W_]) (?=\d)")
 
 
-def value_key(text: Any) -> str:
+def value_key(text: Any, join_digits: bool = True) -> str:
     """What must match for two short answers to state the same value: ``normalise`` form, then
 
     - unit marks after digits are kept and told apart (``16'`` feet, ``16"`` inches); after feet,
@@ -209,7 +209,7 @@ def value_key(text: Any) -> str:
     text = re.sub(r"(?<=\d)\"", "\u2033", text)
     text = _BETWEEN_DIGITS.sub("\u00b7", text)
     text = _INSIDE_WORD.sub("", text)
-    return _SPACE_AT_DIGIT.sub("", text)
+    return _SPACE_AT_DIGIT.sub("", text) if join_digits else text
 
 
 _NEGATION = re.compile(r"\b(?:not|no|isn't|is not|never|neither|nor)\s+(?:\w+\s+){0,2}$")
@@ -219,16 +219,25 @@ def states_phrase(answer: str, expected: str) -> bool:
     """``expected`` stated as a whole phrase inside the prose ``answer``, and not negated or offered
     with an alternative ("not forklift", "forklift or pallet"); an expected value with digits (an ID,
     a date) also must be the only value with digits the answer states ("Q101, the other is Q102"
-    commits to neither). Both in ``value_key`` form."""
-    text, want = value_key(answer), value_key(expected)
+    commits to neither). Compared in ``value_key`` form; the phrase's edges are checked in the
+    answer as written, so "is 10629101" states 10629101 while "stop" does not state "top"."""
+    want = value_key(expected)
     if not want:
         return False
-    pattern = rf"(?<![^\W_]){re.escape(want)}(?![^\W_])"
-    found = list(re.finditer(pattern, text))
-    if not found or (re.search(r"\d", want) and re.search(r"\d", re.sub(pattern, " ", text))):
+    spaced = value_key(answer, join_digits=False)
+    dropped = {m.start() for m in _SPACE_AT_DIGIT.finditer(spaced)}
+    kept = [i for i in range(len(spaced)) if i not in dropped]
+    joined = "".join(spaced[i] for i in kept)
+    spans = [(kept[m.start()], kept[m.end() - 1] + 1) for m in re.finditer(re.escape(want), joined)]
+    spans = [(a, b) for a, b in spans
+             if not (a > 0 and spaced[a - 1].isalnum()) and not (b < len(spaced) and spaced[b].isalnum())]
+    if not spans:
         return False
-    for match in found:
-        before, after = text[:match.start()], text[match.end():]
+    rest = "".join(spaced[i] for i in range(len(spaced)) if not any(a <= i < b for a, b in spans))
+    if re.search(r"\d", want) and re.search(r"\d", rest):
+        return False
+    for a, b in spans:
+        before, after = spaced[:a], spaced[b:]
         if _NEGATION.search(before) or re.match(r"\s*(?:or|and|/)\s+\w", after) or re.search(r"\b(?:or|and)\s+$", before):
             return False
     return True
