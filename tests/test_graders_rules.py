@@ -47,6 +47,12 @@ def test_reasoning_that_mentions_other_values_still_has_an_answer():
     assert passes("yes-no", "No", "At first it looks like yes, the rim is intact.\nOn closer look: **No**")
     assert passes("choice", "left", "It is not on the right side.\nThe truck is to the left.", **SIDES)
     assert not passes("number", "4", "It is 4 or 5.")  # a conclusion that names two values names none
+    # numbered reasoning steps, then the count alone on the last line
+    steps = "Checking the tray:\n1. The top row holds 6 slots\n2. The bottom row holds 6 slots\n3. 11 are filled\n\n1"
+    assert passes("number", "1", steps) and not passes("number", "2", steps)
+    assert passes("number", "2", "First I list them:\n1. one box\n2. another box\n\nBoxes that are open: 2")
+    fenced = "I read the grid row by row.\n\n```\n..4\n.5.\n```"
+    assert passes("exact", "..4\n.5.", fenced) and not passes("exact", "...4\n.5.", fenced)
 
 
 # ------------------------------------------------ 2. a right answer inside a sentence
