@@ -19,7 +19,7 @@ from conftest import REPO_ROOT, SHARED_EXTERNAL
 from generator.cli import main
 from generator.grading.judgements import Judgement, append_judgement, output_sha256
 from generator.site.build import build
-from generator.site.disagreement_pages import source_slug
+from generator.site.disagreement_pages import reason_kind, source_slug
 from html_checks import validate_html
 from site_fixtures import write_catalog
 from source_fixtures import VAC_REPOSITORY, make_git_repo, sync_sources
@@ -69,8 +69,8 @@ def test_one_page_per_imported_source_lists_every_disagreement_grouped_by_reason
     assert validate_html(html) == []
     text = visible(html)
     assert "they disagree on 3 of 5 answers both graded" in text
-    assert "We pass, the source failed: exact grader (1)" in text
-    assert "We fail, the source passed: exact grader (2)" in text
+    assert "We pass, the source failed: exact grader (1) Our grader's reason: expected …, got …" in text
+    assert "We fail, the source passed: exact grader (2) Our grader's reason: expected …, got …" in text
     assert text.index("count-apples") < text.index("We fail, the source passed")  # grouped
     for prompt in ("count-apples", "count-coins", "read-sign"):
         assert f'href="../../../suites/evals/{prompt}/index.html"' in html
@@ -126,7 +126,8 @@ def test_the_vision_ai_checkup_disagreement_page_lists_the_two_answers_where_its
     _, out = vac_site
     text = visible(page(out, f"sources/{source_slug(VAC_REPOSITORY)}/disagreements"))
     assert "they disagree on 2 of 218 answers both graded" in text
-    assert re.search(r"We pass, the source failed: exact grader \(1\) .*autosuggest", text)
+    assert re.search(r"We pass, the source failed: exact grader \(1\) Our grader's reason: expected …, got … "
+                     r"Prompt Model Our grader's reason web-form-understanding-autosuggestion", text)
     assert re.search(r"We fail, the source passed: exact grader \(1\) .*sudoku", text)
 
 
@@ -139,3 +140,14 @@ def test_rescore_grades_the_imported_answers_of_the_layer(vac_site):
     assert {model: len(prompts) for model, prompts in snapshot[VAC_REPOSITORY].items()} == {
         "gemma-4-26b-a4b": 82, "gemma-4-31b": 54, "smolvlm2-2-2b": 82}
     assert snapshot[VAC_REPOSITORY]["smolvlm2-2-2b"]["web-form-understanding-autosuggestion"] is True  # the source failed it
+
+
+@pytest.mark.parametrize("reason, kind", [
+    ("expected 'forklift', got 'pallet'", "expected …, got …"),
+    ("expected 2428, got 2.428", "expected …, got …"),
+    ("expected 'q101', stated inside the answer", "expected …, stated inside the answer"),
+    ("short text (8 words): not every letter and digit right (CER 0.031)",
+     "short text (… words): not every letter and digit right (CER …)"),
+])
+def test_reasons_group_without_their_particulars(reason, kind):
+    assert reason_kind(reason) == kind

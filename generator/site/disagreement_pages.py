@@ -1,6 +1,6 @@
 """Where an imported source's own verdicts and our graders disagree: one page per imported source
 (``sources/<slug>/disagreements/``) listing every such answer, grouped by which way the verdicts
-differ and which grader read the answer, plus the counts that suite pages and model pages show.
+differ, which grader read the answer and why it decided as it did, plus the counts that suite pages and model pages show.
 
 The graders are checked against a careful human reader (docs/grading.md), not against a source:
 a disagreement is where the source's verdict is worth a second look, or ours is.
@@ -41,6 +41,13 @@ def both_verdicts(site: SiteData) -> list[dict]:
     return site.cache[_MEMO]
 
 
+def reason_kind(reason: str) -> str:
+    """A grader's reason without its particulars (quoted values, numbers), so answers that failed or
+    passed for the same reason group together: "expected 'forklift', got 'pallet'" -> "expected …, got …"."""
+    text = re.sub(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", "…", reason or "")
+    return re.sub(r"-?\d+(?:[.,]\d+)*", "…", text).strip()
+
+
 def page_keys(site: SiteData) -> list[str]:
     """One page per imported repository whose answers carry the source's own verdicts."""
     return sorted({source_slug(r["repository"]) for r in both_verdicts(site)})
@@ -61,13 +68,13 @@ def ctx_disagreements(site: SiteData, slug: str) -> dict:
     rows = [r for r in both_verdicts(site) if source_slug(r["repository"]) == slug]
     repo = rows[0]["repository"]
     differ = [r for r in rows if r["differs"]]
-    groups: dict[tuple[bool, str], list[dict]] = {}
+    groups: dict[tuple[bool, str, str], list[dict]] = {}
     for row in differ:
-        groups.setdefault((bool(row["passed"]), row["grader"]), []).append(row)
+        groups.setdefault((bool(row["passed"]), row["grader"], reason_kind(row["reason"])), []).append(row)
     return {"title": f"Where our grader and {repo} disagree — {site.title}", "source_repository": repo,
             "repo_link": repo_url(repo), "count": len(differ), "graded": len(rows), "models": site.models,
-            "groups": [{"ours_pass": ours, "grader": grader, "rows": groups[(ours, grader)]}
-                       for ours, grader in sorted(groups, key=lambda k: (not k[0], k[1]))],
+            "groups": [{"ours_pass": key[0], "grader": key[1], "kind": key[2], "rows": groups[key]}
+                       for key in sorted(groups, key=lambda k: (not k[0], k[1], k[2]))],
             "by_model": sorted(Counter(r["model"] for r in differ).items()), "nav": "suites",
             "description": f"Every answer where {repo}'s own verdict and our grader's differ, grouped by reason."}
 
