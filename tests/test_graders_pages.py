@@ -9,21 +9,17 @@ import re
 from html import unescape
 from pathlib import Path
 
-import shutil
-
 import pytest
-import yaml
 from click.testing import CliRunner
 
-from conftest import REPO_ROOT, SHARED_EXTERNAL
 from generator.cli import main
 from generator.grading.judgements import Judgement, append_judgement, output_sha256
 from generator.site.build import build
 from generator.site.disagreement_pages import reason_kind, source_slug
 from html_checks import validate_html
 from site_fixtures import write_catalog
-from source_fixtures import VAC_REPOSITORY, make_git_repo, sync_sources
-from test_graders_agreement import need_external
+from source_fixtures import VAC_REPOSITORY
+from test_import_vac_site import project  # noqa: F401  (the fixture: the real Vision AI Checkup layer, built)
 
 
 def _set_verdicts(root: Path, verdicts: dict[str, bool]) -> None:
@@ -101,29 +97,11 @@ def test_a_judge_verdict_sits_beside_the_strict_one(site):
     assert "judge/tiny" not in page(out, "suites/evals/count-coins")
 
 
-@pytest.fixture(scope="module")
-def vac_site(tmp_path_factory):
-    """The real Vision AI Checkup answers, pinned, synced and built as the site does it."""
-    need_external()
-    vac = SHARED_EXTERNAL / "vision-ai-checkup"
-    root, mirror = tmp_path_factory.mktemp("vac-project"), tmp_path_factory.mktemp("vac-mirror")
-    commit = make_git_repo(mirror / VAC_REPOSITORY, {p.relative_to(vac).as_posix(): p.read_bytes()
-                                                      for p in vac.rglob("*") if p.is_file()})
-    shutil.copytree(REPO_ROOT / "model_cards", root / "model_cards")
-    shutil.copytree(REPO_ROOT / "evals", root / "evals")
-    config = yaml.safe_load((REPO_ROOT / "site.yaml").read_text(encoding="utf-8"))
-    config["sources"] = [{"kind": "vision-ai-checkup", "repository": VAC_REPOSITORY, "commit": commit, "license": "MIT"}]
-    (root / "site.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    sync_sources(root, mirror)
-    build(root, root / "public", jobs=1)
-    return root, root / "public"
-
-
-def test_the_vision_ai_checkup_disagreement_page_lists_the_two_answers_where_its_verdict_is_wrong(vac_site):
+def test_the_vision_ai_checkup_disagreement_page_lists_the_two_answers_where_its_verdict_is_wrong(project):
     """Hand-checked in the result files (and labelled in tests/data/grader_labels.csv): the source
     passes Gemma 4 31B's Sudoku grid whose rows have eight cells, and fails SmolVLM2's JSON answer
     whose only value is the expected word. Every other verdict of the three files agrees with ours."""
-    _, out = vac_site
+    _, out = project  # the real answers, pinned, synced and built (test_import_vac_site.py)
     text = visible(page(out, f"sources/{source_slug(VAC_REPOSITORY)}/disagreements"))
     assert "they disagree on 2 of 218 answers both graded" in text
     assert re.search(r"We pass, the source failed: exact grader \(1\) Our grader's reason: expected …, got … "
@@ -131,8 +109,8 @@ def test_the_vision_ai_checkup_disagreement_page_lists_the_two_answers_where_its
     assert re.search(r"We fail, the source passed: exact grader \(1\) .*sudoku", text)
 
 
-def test_rescore_grades_the_imported_answers_of_the_layer(vac_site):
-    root, _ = vac_site
+def test_rescore_grades_the_imported_answers_of_the_layer(project):
+    root, _ = project
     result = CliRunner().invoke(main, ["rescore", "--root", str(root), "--write"])
     assert result.exit_code == 0, result.output
     snapshot = json.loads((root / "evals" / "verdicts" / "vision-ai-checkup.json").read_text(encoding="utf-8"))
