@@ -4,7 +4,6 @@ the labeller's own words. Agreement on the non-ambiguous rows must stay at or ab
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.grading.agreement import LabelError, measure, read_labels
 
-from conftest import REPO_ROOT, SHARED_EXTERNAL
+from conftest import REPO_ROOT, SHARED_EXTERNAL, require_shared
 
 LABELS = REPO_ROOT / "tests" / "data" / "grader_labels.csv"
 MINIMUM = 0.97
@@ -21,14 +20,6 @@ MINIMUM = 0.97
 
 def labels(external: bool):
     return [label for label in read_labels(LABELS) if label.file.startswith("external:") == external]
-
-
-def need_external():
-    if not (SHARED_EXTERNAL / "vision-ai-checkup" / "results").is_dir():
-        message = f"the peer answers are not at {SHARED_EXTERNAL} (they are never committed)"
-        if os.environ.get("VL_REQUIRE_ALL"):
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def report(result) -> str:
@@ -56,7 +47,7 @@ def test_agreement_on_our_own_suites():
 
 
 def test_agreement_on_the_peer_answers():
-    need_external()
+    require_shared("vision-ai-checkup", "results")
     result = measure(labels(external=True), REPO_ROOT, SHARED_EXTERNAL)
     print(report(result))
     assert result.rate >= MINIMUM, report(result)
