@@ -129,3 +129,15 @@ def test_rescore_grades_the_imported_answers_of_the_layer(project):
 ])
 def test_reasons_group_without_their_particulars(reason, kind):
     assert reason_kind(reason) == kind
+
+
+def test_a_new_judgement_alone_rebuilds_the_prompt_page(site):
+    root, out = site
+    assert "judge/second" not in page(out, "suites/evals/read-sign")
+    run = root / "evals" / "runs" / "evals" / "beta-ocr" / "beta-run-1.jsonl"
+    sign = next(json.loads(line) for line in run.read_text().splitlines() if '"read-sign"' in line)
+    append_judgement(root, Judgement("evals", "measured", "beta-ocr", "read-sign", sign["run_id"],
+                                     output_sha256(sign["output"]), "judge/second", "1", "correct",
+                                     "reads the sign", "2026-06-02T00:00:00Z"))
+    build(root, out)  # nothing else changed: the judgement must reach the page
+    assert "judge/second" in visible(page(out, "suites/evals/read-sign"))
