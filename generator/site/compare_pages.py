@@ -14,17 +14,16 @@ from markupsafe import Markup
 
 from ..catalog.vocab import FEATURE_NAMES, FEATURES
 from ..results import PairComparison
+from . import evidence, side_by_side
+from .list_pages import next_run_command
 from .paths import canonical_pair, pair_link
-from .render import fig, macros, number, rel_url, seconds, truncate_text, usd
-from .view import VISION_TASKS, ModelView, SiteData, SourceResult, SuiteView
+from .render import macros, rel_url, truncate_text
+from .view import VISION_TASKS, ModelView, SiteData, SourceResult
 
 H2H_OUTPUT_CHARS = 140
 CELLS = "_compare_cells.html"
 SPEC_LABELS = ["Organization", "Category", "Access", "Modality", "Release date", "Context window", "Parameters",
                "Licence", "Input price / 1M tokens", "Output price / 1M tokens"]
-EFFICIENCY_ROWS = [("Average response time", "latency_mean", seconds), ("Median response time", "latency_median", seconds),
-                   ("Median input tokens", "input_tokens_median", number), ("Median output tokens", "output_tokens_median", number),
-                   ("Est. cost per task", "cost_per_task", usd)]
 TASK_LABELS = [label for label, _, _, _ in VISION_TASKS]
 FEATURE_LABELS = [FEATURE_NAMES[f] for f in FEATURES]
 
@@ -51,48 +50,6 @@ def _model_cells(site: SiteData, view: ModelView) -> dict[str, list]:
         return {"spec": spec, "tasks": [m.yes_cell(view.has_task(t, f)) for _, t, f, _ in VISION_TASKS],
                 "features": [m.yes_cell(f in card.features) for f in FEATURES]}
     return _cached(site, ("model-cells", view.id), make)
-
-
-def _result_cells(site: SiteData, suite: SuiteView, result: SourceResult) -> list:
-    """Overall, the efficiency rows and one cell per category: the same on every compare page."""
-    def make() -> list:
-        m = _cells(site)
-        cells = [m.overall_cell(result.overall, result.show_efficiency)]
-        for _, key, fmt in EFFICIENCY_ROWS:
-            value = result.efficiency(key)
-            cells.append(m.efficiency_cell(None if value is None else fmt(value), suite.id, result.show_efficiency))
-        cells += [m.category_cell(result.categories.get(c.id)) for c in suite.suite.categories]
-        return cells
-    return _cached(site, ("cells", suite.id, id(result)), make)
-
-
-def _reported_cells(site: SiteData, suite: SuiteView, rep) -> list:
-    m = _cells(site)
-    by_name = {c.name.casefold(): c for c in rep.categories}
-    unit = "%" if rep.unit == "%" else ""
-    value = f"{fig(rep.value)}{unit}" if unit else f"{fig(rep.value)} {rep.unit}".strip()
-    return [m.reported_overall_cell(value, rep), *(m.num("—") for _ in EFFICIENCY_ROWS),
-            *(m.reported_category_cell(by_name.get(c.name.casefold()), unit) for c in suite.suite.categories)]
-
-
-def _columns(site: SiteData, suite: SuiteView, views: list[ModelView]) -> list[dict]:
-    """One column per (model, source) on a suite, then one per reported figure mapped to the suite."""
-    cols = []
-    for view in views:
-        found = view.results.get(suite.id, [])
-        for result in found:
-            cols.append({"view": view, "kind": "measured" if result.measured else "imported", "result": result,
-                         "reported": None, "cells": _result_cells(site, suite, result)})
-        reported = [rep for rep in view.card.reported if rep.suite == suite.id]
-        for rep in reported:
-            cols.append({"view": view, "kind": "reported", "result": None, "reported": rep,
-                         "cells": _reported_cells(site, suite, rep)})
-        if not found and not reported:
-            m = _cells(site)
-            cells = [m.unmeasured_cell(site.run_command(view.id, suite.id))]
-            cells += [m.num("—") for _ in range(len(EFFICIENCY_ROWS) + len(suite.suite.categories))]
-            cols.append({"view": view, "kind": "none", "result": None, "reported": None, "cells": cells})
-    return cols
 
 
 def _answer_cells(site: SiteData, suite_id: str, model_id: str, source: str) -> dict[str, Any]:
@@ -159,19 +116,16 @@ def _reported_rows(a: ModelView, b: ModelView) -> list[dict]:
     return [keys[k] for k in sorted(keys, key=lambda k: (k[0].casefold(), k[1].casefold(), k[2]))]
 
 
+def best_evidence(site: SiteData, view: ModelView) -> evidence.Evidence | None:
+    """A model's best evidence (the same on each of its compare pages)."""
+    return _cached(site, ("evidence", view.id), lambda: evidence.best(view, site.suites) or False) or None
+
+
 def ctx_compare(site: SiteData, a_id: str, b_id: str) -> dict:
     a, b = site.models[a_id], site.models[b_id]
     m = _cells(site)
-    suites = []
-    featured = set(site.config.featured_suites) or {site.primary}
-    for suite in site.suites.values():
-        cols = _columns(site, suite, [a, b])
-        if all(c["kind"] == "none" for c in cols) and suite.id not in featured:
-            continue  # featured suites always get their table, with the commands to fill it
-        labels = ["Overall score", *(label for label, _, _ in EFFICIENCY_ROWS), *(c.name for c in suite.suite.categories)]
-        suites.append({"suite": suite, "cols": cols, "h2h": _h2h(site, a_id, b_id, suite.id), "labels": labels,
-                       "partial": any(c["kind"] in ("measured", "imported") and not c["result"].show_efficiency
-                                      for c in cols)})
+    suites = [{"suite": suite, "h2h": h2h} for suite in site.suites.values()
+              if (h2h := _h2h(site, a_id, b_id, suite.id)) is not None]
     ca, cb = _model_cells(site, a), _model_cells(site, b)
     demos = _cached(site, ("task-demos",), lambda: [rel_url("../../", f"tasks/{task}/") for *_, task in VISION_TASKS])
     measured_rows = []
@@ -185,6 +139,9 @@ def ctx_compare(site: SiteData, a_id: str, b_id: str) -> dict:
         "tasks": m.rows(TASK_LABELS, ca["tasks"], cb["tasks"], demos),
         "features": m.rows(FEATURE_LABELS, ca["features"], cb["features"]), "suites": suites,
         "reported_rows": _reported_rows(a, b), "measured_rows": measured_rows,
+        "evidence": evidence.block(best_evidence(site, a), best_evidence(site, b)),
+        "commands": [c for c in (next_run_command(site, v) for v in (a, b)) if c],
+        "side_by_side": side_by_side.sections(site, a, b),
         "coverage_min": site.config.coverage_min,
         "description": f"{a.name} and {b.name} side by side: properties, supported vision tasks, "
                        f"measured pass rates with 95% intervals, prompt-by-prompt head-to-head and reported figures.",

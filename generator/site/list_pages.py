@@ -44,7 +44,7 @@ def ctx_leaderboard(site: SiteData) -> dict:
             "cats": [best.categories.get(c.id) if best else None for c in primary.suite.categories] if primary else [],
             "others": [o.id for o in others],
             "other_results": [view.best(o.id) for o in others],
-            "command": _next_run_command(site, view, primary.id if primary else None),
+            "command": next_run_command(site, view, primary.id if primary else None),
         })
     cost_points = _chart_points(site, "cost_per_task")
     latency_points = _chart_points(site, "latency_median")
@@ -62,12 +62,13 @@ def ctx_leaderboard(site: SiteData) -> dict:
     }
 
 
-def _next_run_command(site: SiteData, view: ModelView, preferred: str | None) -> str | None:
-    """The command that would measure something new: the featured suite if the model's tasks have
-    prompts there, else the first such suite it has no run on; None when nothing is left to measure."""
+def next_run_command(site: SiteData, view: ModelView, preferred: str | None = None) -> str | None:
+    """The runnable command that would measure something new: the preferred (else the primary) suite if it
+    is runnable and unmeasured, else the first such suite; None when nothing is left that can run."""
     relevant = [s for s in site.relevant_suites(view) if not view.results.get(s)]
     if not relevant:
         return None
+    preferred = preferred or site.primary
     return site.run_command(view.id, preferred if preferred in relevant else relevant[0])
 
 

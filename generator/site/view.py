@@ -226,9 +226,12 @@ class SiteData:
         return [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]]
 
     def relevant_suites(self, view: ModelView) -> list[str]:
-        """Suites with at least one prompt whose task the model supports (where a run would say something)."""
+        """Suites `leaderboard run` would answer something on: the card has a runner section and the
+        suite has a prompt with an image whose task the model supports. The site only suggests these."""
+        if view.card.runner is None:
+            return []
         return [suite.id for suite in self.suites.values()
-                if any(p.prompt.task in view.card.tasks for p in suite.prompts)]
+                if any(p.prompt.task in view.card.tasks and p.image_url is not None for p in suite.prompts)]
 
     def run_command(self, model_id: str, suite_id: str | None = None) -> str:
         suite_id = suite_id or self.primary

@@ -1,0 +1,86 @@
+"""The "Side by side" section of a pair page: the same images through both models.
+
+For each task both cards list and both models have answers for, a few images, the prompts where
+one model passed and the other failed first: each image once, both models' boxes over it in their
+colours (the ground truth dashed, the grader's IoU matching listed), both answers and verdicts
+beside it. Pairs without shared answers get no section at all, so most of the n(n-1)/2 compare
+pages carry no extra weight; the per-model index of answered prompts is built once per worker.
+"""
+
+from __future__ import annotations
+
+from ..catalog.vocab import TASK_NAMES, TASKS
+from . import overlays
+from .gallery_pages import answer_panel
+from .view import ModelView, SiteData
+
+IMAGES_PER_TASK = 3
+
+
+def _answered(site: SiteData) -> dict[str, dict[str, dict[tuple[str, str], dict]]]:
+    """model -> task -> (suite, prompt) -> its answer row from the model's best source on that suite
+    (measured first), for prompts with an image."""
+    found = site.cache.get(("side-by-side", "answered"))
+    if found is not None:
+        return found
+    found = {}
+    for suite in site.suites.values():
+        best = {}
+        for model_id, view in site.models.items():
+            result = view.best(suite.id)
+            sources = site.results.sources(model_id, suite.id)
+            if result is not None or sources:
+                best[model_id] = result.source if result is not None else sources[0]
+        for p in suite.prompts:
+            if p.image_url is None:
+                continue
+            for row in site.results.prompt_records(suite.id, p.id):
+                if best.get(row["model"]) == row["source"]:
+                    found.setdefault(row["model"], {}).setdefault(p.prompt.task, {})[(suite.id, p.id)] = row
+    site.cache[("side-by-side", "answered")] = found
+    return found
+
+
+def _order(row_a: dict, row_b: dict) -> int:
+    """Prompts where the verdicts differ first, then other graded prompts, then demo prompts."""
+    if row_a["scored"] and row_b["scored"]:
+        return 0 if bool(row_a["passed"]) != bool(row_b["passed"]) else 1
+    return 2
+
+
+def sections(site: SiteData, a: ModelView, b: ModelView) -> list[dict]:
+    """One entry per shared task with answers from both: its images, each with both answers."""
+    answered = _answered(site)
+    mine, theirs = answered.get(a.id, {}), answered.get(b.id, {})
+    suite_order = {suite_id: i for i, suite_id in enumerate(site.suites)}
+    out = []
+    for task in TASKS:
+        if task not in a.card.tasks or task not in b.card.tasks:
+            continue
+        shared = set(mine.get(task, {})) & set(theirs.get(task, {}))
+        if not shared:
+            continue
+        prompt_index = {}
+        for suite_id, prompt_id in shared:
+            prompts = site.suites[suite_id].prompts
+            prompt_index[(suite_id, prompt_id)] = next(i for i, p in enumerate(prompts) if p.id == prompt_id)
+        keys = sorted(shared, key=lambda k: (_order(mine[task][k], theirs[task][k]), suite_order[k[0]], prompt_index[k]))
+        items = []
+        for suite_id, prompt_id in keys[:IMAGES_PER_TASK]:
+            suite = site.suites[suite_id]
+            p = suite.prompts[prompt_index[(suite_id, prompt_id)]]
+            answers = [answer_panel(site, suite_id, row, p.prompt, colour)
+                       for colour, row in enumerate((mine[task][(suite_id, prompt_id)], theirs[task][(suite_id, prompt_id)]))]
+            truth = overlays.truth(p.prompt)
+            items.append({"suite": suite, "p": p, "answers": answers, "truth": truth,
+                          "truth_text": overlays.count_labels([d.label for d in truth]),
+                          "layers": [x["layer"] for x in answers],
+                          "differ": _order(answers[0]["row"], answers[1]["row"]) == 0,
+                          "category": suite.category_name(p.prompt.category)})
+        out.append({"task": task, "name": TASK_NAMES[task], "images": items, "shared": len(shared),
+                    "boxed": task in overlays.BOX_TASKS,
+                    "differ": sum(1 for k in shared if _order(mine[task][k], theirs[task][k]) == 0)})
+    return out
+
+
+__all__ = ["IMAGES_PER_TASK", "sections"]

@@ -1,0 +1,100 @@
+"""What the pages choose to show, on variants of the small catalog: each model's best evidence on a
+pair page (measured here > imported answers > reported figures, whole runs before partial ones),
+the suite named beside every figure, and only `leaderboard run` commands that can run."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.site.build import build
+
+from site_fixtures import write_catalog
+
+
+def built(tmp_path: Path, change=None) -> Path:
+    root = write_catalog(tmp_path / "catalog")
+    if change:
+        change(root)
+    out = tmp_path / "public"
+    build(root, out, jobs=1)
+    return out
+
+
+def evals_block(out: Path, pair: str = "alpha-vl-vs-beta-ocr") -> str:
+    html = (out / "compare" / pair / "index.html").read_text()
+    return html.split('id="evals"')[1].split('id="h2h"')[0]
+
+
+def column(block: str, row: str, index: int) -> str:
+    """The text of one model's cell (0 = first model) in a row of the evidence table."""
+    cells = re.search(rf'<th scope="row">{re.escape(row)}</th>(.*?)</tr>', block, re.S).group(1)
+    found = re.findall(r'<td class="num">(.*?)</td>', cells, re.S)
+    return re.sub(r"<[^>]+>", " ", found[index])
+
+
+def head(block: str) -> str:
+    """The evidence table's header row: each model's name, evidence label and suite."""
+    return block.split("<thead>")[1].split("</thead>")[0]
+
+
+def runs_of(root: Path, model: str) -> Path:
+    return root / "evals" / "runs" / "evals" / model
+
+
+def test_reported_figures_stand_in_when_nothing_was_run(tmp_path):
+    out = built(tmp_path, lambda root: shutil.rmtree(runs_of(root, "beta-ocr")))
+    block = evals_block(out)
+    top = head(block)
+    assert top.count('<span class="pill measured"') == 1 and top.count('<span class="pill reported">') == 1
+    assert "Peer Vision Evals (Test Evals)" in top and 'href="https://peer.example/compare"' in top
+    assert "68.66%" in column(block, "Overall score", 1)
+    assert "9/19" in column(block, "Overall score", 1)  # the categories' k/n, summed: 1/10 + 8/9
+    assert "1/10" in column(block, "Counting", 1) and "8/9" in column(block, "Reading", 1)
+    assert "5 of 5 prompts" in column(block, "Overall score", 0)
+    assert "come from different suites" not in block  # the reported figure names our suite
+
+
+def test_imported_answers_come_before_reported_figures(tmp_path):
+    out = built(tmp_path, lambda root: (runs_of(root, "beta-ocr") / "beta-run-1.jsonl").unlink())
+    block = evals_block(out)
+    assert '<span class="pill imported"' in head(block)
+    assert "1/5" in column(block, "Overall score", 1) and "20.0%" in column(block, "Overall score", 1)
+    assert "measured by Peer Bench authors" in block and "graded here from the stored answers" in block
+    assert '<span class="pill reported">' not in head(block)
+
+
+def test_a_partial_run_comes_after_a_whole_reported_suite(tmp_path):
+    def keep_one_measured_answer(root: Path):
+        run = runs_of(root, "beta-ocr") / "beta-run-1.jsonl"
+        run.write_text(run.read_text().splitlines(keepends=True)[0])
+        (runs_of(root, "beta-ocr") / "peer-import.jsonl").unlink()
+
+    block = evals_block(built(tmp_path, keep_one_measured_answer))
+    assert '<span class="pill reported">' in head(block) and "68.66%" in block
+
+
+def test_figures_from_different_suites_are_said_to_be(tmp_path):
+    def unmap(root: Path):
+        card = root / "model_cards" / "beta-ocr.yaml"
+        card.write_text(card.read_text().replace("    suite: evals\n", ""))
+        shutil.rmtree(runs_of(root, "beta-ocr"))
+
+    block = evals_block(built(tmp_path, unmap))
+    assert "The two columns come from different suites" in block
+    assert "Alpha VL: Test Evals; Beta OCR: Peer Vision Evals" in block
+
+
+@pytest.mark.parametrize("runner", [True, False])
+def test_only_runnable_commands_are_suggested(tmp_path, runner):
+    def drop_runner(root: Path):
+        card = root / "model_cards" / "gamma-det.yaml"
+        card.write_text(card.read_text().replace("runner: {adapter: opencv, model: haar-frontalface-default}\n", ""))
+
+    out = built(tmp_path, None if runner else drop_runner)
+    everywhere = "".join(p.read_text() for p in out.rglob("*.html"))
+    assert ("leaderboard run gamma-det --suite evals" in everywhere) == runner
+    assert "leaderboard run beta-ocr" not in everywhere  # no runner section: nothing to suggest
