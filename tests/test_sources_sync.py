@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from click.testing import CliRunner
 from generator.catalog import CatalogError, load_catalog
 from generator.cli import main
 from generator.sources.paths import checkout_dir
-from source_fixtures import VAC_REPOSITORY, VLM_EXAM_REPOSITORY, add_peer_sources, pin_sources, write_vac_source
+from source_fixtures import (VAC_REPOSITORY, VLM_EXAM_REPOSITORY, add_peer_sources, make_git_repo, pin_sources,
+                             vlm_exam_summary, write_vac_source)
 
 @pytest.fixture()
 def project(tmp_path) -> tuple[Path, Path, dict[str, str]]:
@@ -101,3 +103,20 @@ def test_sync_lists_every_problem_of_the_pins_and_fails(tmp_path):
     assert "site.yaml:2: sources.0.commit: String should match pattern '^[0-9a-f]{40}$'" in result.output
     assert "1 problem(s) in site.yaml" in result.output
     assert not (tmp_path / ".cache").exists()
+
+
+@pytest.mark.parametrize("server_filters", [True, False])
+def test_only_the_files_the_importer_reads_are_checked_out(tmp_path, server_filters):
+    root, mirror = tmp_path / "project", tmp_path / "mirror"
+    root.mkdir()
+    summary = json.dumps(vlm_exam_summary())
+    repo = mirror / VLM_EXAM_REPOSITORY
+    commit = make_git_repo(repo, {"web/benchmark_summary.json": summary, "LICENSE": "Apache-2.0\n",
+                                  "data/detection/train/big.bin": b"\0" * 4096, "web/index.html": "<p>site</p>"})
+    subprocess.run(["git", "-C", str(repo), "config", "uploadpack.allowFilter", str(server_filters).lower()], check=True)
+    pin_sources(root, {"vlm-exam": (VLM_EXAM_REPOSITORY, commit, "Apache-2.0")})
+    assert sync(root, mirror).exit_code == 0
+    tree = checkout_dir(root / ".cache" / "sources", VLM_EXAM_REPOSITORY, commit)
+    assert sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*") if ".git" not in p.parts) == [
+        "LICENSE", "web", "web/benchmark_summary.json"]
+    assert (tree / "web/benchmark_summary.json").read_text() == summary

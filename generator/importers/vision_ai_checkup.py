@@ -69,6 +69,7 @@ CSV_COLUMNS = ("file_name", "prompt", "answer", "assessment_name", "category", "
 IMAGE_DIRS = ("images", "images/compressed")
 IMAGE_SUFFIXES = (".png", ".jpeg", ".jpg", ".webp")
 RESULT_DIRS = ("data/results", "results")
+READS = ("prompts.csv", "LICENSE.md", "images/", *(f"{d}/" for d in RESULT_DIRS))  # what a sync fetches
 
 # Alternatives a prompt offers ("Answer only left or right."): the largest set whose every
 # option the prompt names, and which holds the expected answer, makes the prompt a choice.
@@ -233,6 +234,11 @@ class ImportReport:
     def unmapped(self) -> list[UnmappedModel]:
         return [UnmappedModel(r.model_name, (Path(r.path).stem.removeprefix("result_"),), None, r.unmapped_reason)
                 for r in self.results if r.model is None]
+
+    def counts(self) -> dict:
+        return dict(records=sum(r.records for r in self.results),
+                    models=sorted({r.model for r in self.results if r.model}),
+                    skipped=sum(len(r.skipped) for r in self.results))
 
     @property
     def stale_answers(self) -> int:
@@ -407,3 +413,4 @@ def import_vision_ai_checkup(checkout: Path | str, dest: Path | str, cards: dict
     results = [_import_results(path, repo_path, imported, index, dest / RUN_DIR / SUITE_ID, origin)
                for path, repo_path in _result_files(checkout)]
     return ImportReport(suite_file, len(rows), len(imported.prompts), imported.missing, unused, results)
+

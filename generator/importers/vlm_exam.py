@@ -34,6 +34,7 @@ from .common import ImportProblem, Provenance, UnmappedModel, alias_index, check
 BENCHMARK = "vlm-exam"
 REPOSITORY = "roboflow/vlm-exam"
 SUMMARY = "web/benchmark_summary.json"
+READS = (SUMMARY, "LICENSE")  # what a sync fetches of the repository
 MEASURED_BY = "Roboflow (vlm-exam authors)"
 # The metric names before the file had a `scoring` block (one accuracy, strict only).
 DEFAULT_SCORING = {"judge_metric": "accuracy_judge", "strict_metric": "accuracy_strict"}
@@ -46,6 +47,9 @@ class ExamReport:
     mapped: dict[str, str] = field(default_factory=dict)  # source name -> card id
     unmapped: list[UnmappedModel] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (model id / task, why)
+
+    def counts(self) -> dict:
+        return dict(aggregates=self.rows, models=sorted(set(self.mapped.values())), skipped=len(self.skipped))
 
     def lines(self) -> list[str]:
         out = [f"{SUMMARY}: {self.rows} rows (model, effort, task)"]
@@ -145,3 +149,4 @@ def import_vlm_exam(checkout: Path | str, dest: Path | str, cards: dict[str, Mod
     report.rows = len(rows)
     write_atomic(report.file, "".join(r.model_dump_json() + "\n" for r in rows))
     return report
+

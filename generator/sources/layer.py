@@ -87,26 +87,19 @@ def import_source(pin, checkout: Path | None, dest: Path, cards: dict, unsynced:
     """Import one pinned source's checkout into ``dest``; None: not synced (``unsynced``: why the
     last sync could not fetch it)."""
     from ..catalog.schemas import LayerSource
+    from ..importers import import_function
     from ..importers.common import ImportProblem
-    from ..importers.vision_ai_checkup import import_vision_ai_checkup
-    from ..importers.vlm_exam import import_vlm_exam
 
     base = dict(kind=pin.kind, repository=pin.repository, commit=pin.commit, license=pin.license)
     if checkout is None:
         reason = f"could not be fetched ({unsynced})" if unsynced else "not synced (run `leaderboard sources sync`)"
         return Imported(LayerSource(**base, status="missing", reason=reason), [reason], [])
-    importer = {"vision-ai-checkup": import_vision_ai_checkup, "vlm-exam": import_vlm_exam}[pin.kind]
     try:
-        report = importer(checkout, dest, cards, commit=pin.commit, repository=pin.repository, license=pin.license)
+        report = import_function(pin.kind)(checkout, dest, cards, commit=pin.commit, repository=pin.repository,
+                                           license=pin.license)
     except (ImportProblem, OSError) as e:
         return Imported(LayerSource(**base, status="failed", reason=str(e)), [f"import failed: {e}"], [])
-    if pin.kind == "vision-ai-checkup":
-        counts = dict(records=sum(r.records for r in report.results),
-                      models=sorted({r.model for r in report.results if r.model}),
-                      skipped=sum(len(r.skipped) for r in report.results))
-    else:
-        counts = dict(aggregates=report.rows, models=sorted(set(report.mapped.values())), skipped=len(report.skipped))
-    status = LayerSource(**base, status="imported", unmapped=[m.name for m in report.unmapped], **counts)
+    status = LayerSource(**base, status="imported", unmapped=[m.name for m in report.unmapped], **report.counts())
     return Imported(status, report.lines(), report.unmapped)
 
 

@@ -4,10 +4,12 @@ The cache (paths.py: ``<root>/.cache/sources``, or ``$VL_SOURCES_CACHE``) holds 
 commit: ``<owner>+<name>/<commit>/``. A folder exists only once its commit has been fetched and
 checked (git's own ``rev-parse HEAD`` equals the pin), so its presence is the proof: a second
 sync is a no-op, and a killed fetch leaves only a ``.partial-*`` folder that the next sync
-removes. Fetching is ``git init`` + ``git fetch --depth 1 <url> <commit>`` + checkout of exactly
-that commit; the URL is ``<base>/<owner>/<name>`` with the base ``https://github.com`` or
-``$VL_SOURCES_URL`` (a local folder or ``file://`` URL in tests and mirrors). Offline, each source
-that cannot be fetched gets one line saying so and the build goes on without it.
+removes. Fetching is ``git init`` + ``git fetch --depth 1 --filter=blob:none <url> <commit>`` + a
+sparse checkout of exactly that commit holding only the paths its importer reads (``READS``: a
+benchmark repository may carry gigabytes of datasets the import never opens). The URL is
+``<base>/<owner>/<name>`` with the base ``https://github.com`` or ``$VL_SOURCES_URL`` (a local
+folder or ``file://`` URL in tests and mirrors). Offline, each source that cannot be fetched gets
+one line saying so and the build goes on without it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from ..importers import reads
 from .paths import checkout_dir, failure_note
 
 if TYPE_CHECKING:
@@ -73,7 +76,13 @@ def fetch(pin: SourcePin, cache: Path, url_base: str | None = None) -> SyncResul
     partial.mkdir()
     try:
         _git(["init", "-q"], partial)
-        _git(["fetch", "-q", "--depth", "1", source_url(pin, url_base), pin.commit], partial)
+        _git(["remote", "add", "origin", source_url(pin, url_base)], partial)
+        # Only the files the importer reads: a blob-less fetch of the commit, then a sparse checkout
+        # (a server that cannot filter sends everything, and the checkout is still sparse).
+        _git(["fetch", "-q", "--depth", "1", "--filter=blob:none", "origin", pin.commit], partial)
+        _git(["config", "core.sparseCheckout", "true"], partial)
+        (partial / ".git" / "info").mkdir(exist_ok=True)
+        (partial / ".git" / "info" / "sparse-checkout").write_text("".join(f"/{p}\n" for p in reads(pin.kind)))
         _git(["-c", "advice.detachedHead=false", "checkout", "-q", pin.commit], partial)
         got = _git(["rev-parse", "HEAD"], partial)
         if got != pin.commit:
