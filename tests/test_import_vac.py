@@ -265,3 +265,16 @@ def test_image_names_cannot_reach_outside_the_checkout(tmp_path):
     images = root / LAYER / "evals" / "suites" / "vision-ai-checkup" / "images"
     assert [p.name for p in images.iterdir()] == ["a.jpeg"]
     load_catalog(root)
+
+
+def test_a_row_our_grader_cannot_read_names_its_line(tmp_path, monkeypatch):
+    """The peer's CSV decides the expected answer; one our grader cannot use stops the import with
+    file:line (the build then lists the source as failed and goes on without it)."""
+    from generator.catalog.schemas import Grader
+    from generator.importers import vision_ai_checkup
+
+    checkout = make_checkout(tmp_path / "vac", {})
+    monkeypatch.setattr(vision_ai_checkup, "grader_for_vac",
+                        lambda prompt, answer: Grader(name="choice", options={"choices": ["left", "right"]}))
+    with pytest.raises(ImportProblem, match=r"prompts.csv:2: Value error, grader 'choice' cannot use this prompt"):
+        vision_ai_checkup.import_vision_ai_checkup(checkout, tmp_path / "layer", {})

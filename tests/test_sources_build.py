@@ -5,6 +5,7 @@ repository's tracked folders."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -14,13 +15,13 @@ import pytest
 from generator.catalog import load_catalog
 from generator.site.build import build
 from site_fixtures import write_catalog
-from source_fixtures import UNMAPPED, add_peer_sources, sync_sources
+from source_fixtures import UNMAPPED, VLM_EXAM_REPOSITORY, add_peer_sources, make_git_repo, pin_sources, sync_sources
 
 
 def data_page_text(out: Path) -> str:
-    html = (out / "data" / "index.html").read_text(encoding="utf-8")
-    section = html[html.index('id="sources"'):html.index("</table>", html.index('id="sources"'))]
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section)).strip()
+    page = (out / "data" / "index.html").read_text(encoding="utf-8")
+    section = page[page.index('id="sources"'):page.index("</table>", page.index('id="sources"'))]
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section)).strip())
 
 
 def tracked(root: Path) -> dict[str, bytes]:
@@ -117,3 +118,14 @@ def test_rebuild_is_a_no_op_and_a_new_pin_updates_the_site(synced, tmp_path):
     assert load_catalog(root).aggregates == []
     (root / "site.yaml").write_text(site)
     assert not build(root, out, jobs=1).up_to_date and (layer / "sources.json").exists()
+
+
+def test_a_source_that_cannot_be_imported_is_listed_and_the_build_goes_on(tmp_path):
+    root, mirror = tmp_path / "project", tmp_path / "mirror"
+    write_catalog(root)
+    commit = make_git_repo(mirror / VLM_EXAM_REPOSITORY, {"web/benchmark_summary.json": '{"models": "none"}'})
+    pin_sources(root, {"vlm-exam": (VLM_EXAM_REPOSITORY, commit, "Apache-2.0")})
+    sync_sources(root, mirror)
+    build(root, root / "public", jobs=1)
+    assert (f"roboflow/vlm-exam (vlm-exam) {commit[:12]} Apache-2.0 import failed : web/benchmark_summary.json: "
+            "no 'models' list (not a vlm-exam summary)") in data_page_text(root / "public")

@@ -52,6 +52,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from ..catalog.hashing import prompt_sha256_for
 from ..catalog.loader import RUN_DIR, SUITE_DIR
 from ..catalog.schemas import Category, Grader, ImageLicense, ModelCard, Prompt, RunRecord, Suite, SuiteSource
@@ -314,10 +316,13 @@ def _build_suite(checkout: Path, rows: list[CsvRow], suite_dir: Path, origin: Pr
         scored = bool(row.answer.strip())
         # A prompt whose image the checkout lacks is kept (its answers are still the source's), marked so
         # that the runner skips it and the site says the image is not available.
-        prompts[index] = Prompt(id=prompt_id, image=image, category=slugify(row.category), task="vqa",
-                                image_missing=None if source else f"{row.file_name} is not in the imported checkout",
-                                prompt=row.prompt, expected=row.answer if scored else None,
-                                grader=grader_for_vac(row.prompt, row.answer) if scored else None)
+        try:
+            prompts[index] = Prompt(id=prompt_id, image=image, category=slugify(row.category), task="vqa",
+                                    image_missing=None if source else f"{row.file_name} is not in the imported checkout",
+                                    prompt=row.prompt, expected=row.answer if scored else None,
+                                    grader=grader_for_vac(row.prompt, row.answer) if scored else None)
+        except ValidationError as e:  # e.g. an expected answer the chosen grader cannot read
+            raise ImportProblem(f"{checkout / 'prompts.csv'}:{row.line}: {e.errors()[0]['msg']}") from None
     if not images:
         raise ImportProblem(f"{checkout}: no prompt has its image under {' or '.join(IMAGE_DIRS)}/")
     fingerprint = hashlib.sha256()
