@@ -189,4 +189,5 @@ def test_validate_on_a_folder_without_a_catalog_says_so(tmp_path):
     from conftest import REPO_ROOT
 
     shipped = CliRunner().invoke(main, ["validate", "--root", str(REPO_ROOT)])  # the repository's own catalog
-    assert shipped.exit_code == 0 and shipped.output.startswith("ok: 18 cards")
+    cards = len(list((REPO_ROOT / "model_cards").glob("*.yaml")))  # the count changes with every card added
+    assert shipped.exit_code == 0 and shipped.output.startswith(f"ok: {cards} cards, "), shipped.output
