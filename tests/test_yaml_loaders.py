@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from conftest import missing
 from generator.catalog import yaml_source
 from generator.catalog.yaml_source import YamlProblem, parse_yaml
 
@@ -28,7 +29,7 @@ release_date: 2025-01-02
 @pytest.fixture(params=["libyaml", "pure-python"])
 def loader(request, monkeypatch):
     if request.param == "libyaml" and not yaml.__with_libyaml__:
-        pytest.skip("PyYAML was built without libyaml")
+        missing("PyYAML was built without libyaml")
     monkeypatch.setattr(yaml_source.yaml, "__with_libyaml__", request.param == "libyaml")
     return request.param
 
