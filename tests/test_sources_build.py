@@ -15,7 +15,8 @@ import pytest
 from generator.catalog import load_catalog
 from generator.site.build import build
 from site_fixtures import write_catalog
-from source_fixtures import UNMAPPED, VLM_EXAM_REPOSITORY, add_peer_sources, make_git_repo, pin_sources, sync_sources
+from source_fixtures import (UNMAPPED, VAC_REPOSITORY, VLM_EXAM_REPOSITORY, add_peer_sources, make_git_repo,
+                             pin_sources, sync_sources, vac_files)
 
 
 def data_page_text(out: Path) -> str:
@@ -129,3 +130,20 @@ def test_a_source_that_cannot_be_imported_is_listed_and_the_build_goes_on(tmp_pa
     build(root, root / "public", jobs=1)
     assert (f"roboflow/vlm-exam (vlm-exam) {commit[:12]} Apache-2.0 import failed : web/benchmark_summary.json: "
             "no 'models' list (not a vlm-exam summary)") in data_page_text(root / "public")
+
+
+def test_a_peer_value_our_schemas_refuse_fails_that_source_only(tmp_path):
+    """A category name longer than our labels allow (120 characters) is the peer's data, not a bug:
+    the source is listed as failed with pydantic's reason and the rest of the site is built."""
+    root, mirror = tmp_path / "project", tmp_path / "mirror"
+    write_catalog(root)
+    files = vac_files()
+    files["prompts.csv"] = files["prompts.csv"].replace("Object Counting", "Counting " * 20)
+    commit = make_git_repo(mirror / VAC_REPOSITORY, files)
+    pin_sources(root, {"vision-ai-checkup": (VAC_REPOSITORY, commit, "MIT")})
+    sync_sources(root, mirror)
+    build(root, root / "public", jobs=1)
+    text = data_page_text(root / "public")
+    assert f"roboflow/vision-ai-checkup (vision-ai-checkup) {commit[:12]} MIT import failed : " in text
+    assert "String should have at most 120 characters" in text
+    assert (root / "public" / "index.html").is_file()

@@ -97,7 +97,7 @@ def import_source(pin, checkout: Path | None, dest: Path, cards: dict, unsynced:
     try:
         report = import_function(pin.kind)(checkout, dest, cards, commit=pin.commit, repository=pin.repository,
                                            license=pin.license)
-    except (ImportProblem, OSError) as e:
+    except (ImportProblem, OSError, ValueError) as e:  # ValueError: a peer's value our schemas refuse
         reason = str(e).replace(f"{checkout}/", "")  # paths in the source's repository, not on this machine
         return Imported(LayerSource(**base, status="failed", reason=reason), [f"import failed: {reason}"], [])
     status = LayerSource(**base, status="imported", unmapped=[m.name for m in report.unmapped], **report.counts())
