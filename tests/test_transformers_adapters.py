@@ -368,7 +368,7 @@ def test_gemma4_without_torchvision_gets_a_clear_processor_error(vlm_dirs, tmp_p
 @pytest.mark.parametrize(("path", "message"), [
     ("no_such_module:Processor", "cannot import no_such_module"),
     ("generator.runner.gemma4_processor:Missing", "has no Missing"),
-    ("Processor", "must look like"),
+    ("Processor", "does not look like 'package.module:Class'"),  # refused when built, before loading
 ])
 def test_bad_processor_class_names_say_what_is_wrong(vlm_dirs, path, message):
     runner = Runner(adapter="transformers-vlm", model=str(vlm_dirs["gemma4"]), options={"processor_class": path})

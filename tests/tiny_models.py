@@ -58,32 +58,39 @@ def _florence_tokenizer():
     return tokenizer
 
 
-def build_florence2(out: Path) -> Path:
-    """A native `florence2` checkpoint folder (model + Florence2Processor), about 1 MB."""
-    from transformers import (
-        CLIPImageProcessorPil,
-        Florence2Config,
-        Florence2ForConditionalGeneration,
-        Florence2Processor,
-    )
+def florence2_processor(image_size: int = FLORENCE_IMAGE):
+    """A Florence2Processor with the tiny BART tokenizer that resizes images to `image_size` square."""
+    from transformers import CLIPImageProcessorPil, Florence2Processor
 
-    torch.manual_seed(0)
     tokenizer = _florence_tokenizer()
     image_processor = CLIPImageProcessorPil(
-        do_resize=True, size={"height": FLORENCE_IMAGE, "width": FLORENCE_IMAGE}, do_center_crop=False,
-        crop_size={"height": FLORENCE_IMAGE, "width": FLORENCE_IMAGE}, do_rescale=True, rescale_factor=1 / 255,
+        do_resize=True, size={"height": image_size, "width": image_size}, do_center_crop=False,
+        crop_size={"height": image_size, "width": image_size}, do_rescale=True, rescale_factor=1 / 255,
         do_normalize=True, image_mean=[0.485, 0.456, 0.406], image_std=[0.229, 0.224, 0.225], resample=3)
-    image_processor.image_seq_length = (FLORENCE_IMAGE // 32) ** 2 + 1  # Florence2Processor reads this
-    processor = Florence2Processor(image_processor=image_processor, tokenizer=tokenizer,
-                                   post_processor_config=FLORENCE_POST_PROCESSOR)
-    text_config = dict(
-        model_type="bart", vocab_size=((len(tokenizer) + 63) // 64) * 64, d_model=32, max_position_embeddings=256,
-        encoder_layers=1, decoder_layers=1, encoder_attention_heads=2, decoder_attention_heads=2,
-        encoder_ffn_dim=64, decoder_ffn_dim=64, bos_token_id=tokenizer.bos_token_id,
-        pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
-        decoder_start_token_id=tokenizer.eos_token_id, forced_bos_token_id=tokenizer.bos_token_id,
-        forced_eos_token_id=tokenizer.eos_token_id, scale_embedding=False, dropout=0.0, attention_dropout=0.0,
-        activation_dropout=0.0)
+    image_processor.image_seq_length = (image_size // 32) ** 2 + 1  # Florence2Processor reads this
+    return Florence2Processor(image_processor=image_processor, tokenizer=tokenizer,
+                              post_processor_config=FLORENCE_POST_PROCESSOR)
+
+
+def _bart_config(tokenizer, vocab_size: int, **sizes) -> dict:
+    return dict(model_type="bart", vocab_size=vocab_size, bos_token_id=tokenizer.bos_token_id,
+                pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
+                decoder_start_token_id=tokenizer.eos_token_id, forced_bos_token_id=tokenizer.bos_token_id,
+                forced_eos_token_id=tokenizer.eos_token_id, dropout=0.0, attention_dropout=0.0,
+                activation_dropout=0.0, **sizes)
+
+
+def build_florence2(out: Path) -> Path:
+    """A native `florence2` checkpoint folder (model + Florence2Processor), about 1 MB."""
+    from transformers import Florence2Config, Florence2ForConditionalGeneration
+
+    torch.manual_seed(0)
+    processor = florence2_processor()
+    tokenizer = processor.tokenizer
+    text_config = _bart_config(
+        tokenizer, ((len(tokenizer) + 63) // 64) * 64, d_model=32, max_position_embeddings=256, encoder_layers=1,
+        decoder_layers=1, encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64,
+        scale_embedding=False)
     vision_config = dict(
         depths=[1, 1, 1, 1], embed_dim=[8, 16, 16, 32], num_heads=[1, 1, 1, 2], num_groups=[1, 1, 1, 2],
         patch_size=[7, 3, 3, 3], patch_stride=[4, 2, 2, 2], patch_padding=[3, 1, 1, 1],
@@ -93,6 +100,24 @@ def build_florence2(out: Path) -> Path:
     Florence2ForConditionalGeneration(config).eval().save_pretrained(out)
     processor.save_pretrained(out)
     return out
+
+
+FLORENCE_LARGE_IMAGE = 768
+
+
+def florence2_large_config(tokenizer):
+    """Florence-2-large's architecture (0.77B parameters): DaViT with embeddings 256-2048 and depths
+    1, 1, 9, 1 on 768-pixel images, and a BART-large encoder-decoder (1024 wide, 12 + 12 layers,
+    the real 51,289-token vocabulary size). Random weights: for timing, not answers."""
+    from transformers import Florence2Config
+
+    text_config = _bart_config(
+        tokenizer, 51289, d_model=1024, max_position_embeddings=1024, encoder_layers=12, decoder_layers=12,
+        encoder_attention_heads=16, decoder_attention_heads=16, encoder_ffn_dim=4096, decoder_ffn_dim=4096)
+    vision_config = dict(
+        depths=[1, 1, 9, 1], embed_dim=[256, 512, 1024, 2048], num_heads=[8, 16, 32, 64],
+        num_groups=[8, 16, 32, 64], window_size=12, projection_dim=1024, drop_path_rate=0.0)
+    return Florence2Config(text_config=text_config, vision_config=vision_config, image_token_id=tokenizer.image_token_id)
 
 
 # ---------------------------------------------------------------- Gemma
