@@ -9,16 +9,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import require_binary
+from conftest import SHARED_EXTERNAL, require_binary, require_shared
 from fixtures_runner import (
     ASTRONAUT_FACE,
     INVOICE_TEXT,
     SIGN_TEXT,
     SUITE,
+    WAREHOUSE_PHOTO,
     WAREHOUSE_WORKER,
     break_image,
     iou,
     read_records,
+    standard_prompts,
     write_project,
 )
 
@@ -34,8 +36,11 @@ pytestmark = pytest.mark.models
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     """One project, every CPU model run once on the whole suite; Tesseract only where its Debian
-    binary is (the tests that read its records ask for it; the OpenCV and RapidOCR ones still run)."""
-    root = write_project(tmp_path_factory.mktemp("cpu"))
+    binary is (the tests that read its records ask for it; the OpenCV and RapidOCR ones still run),
+    and the warehouse photo only where ../shared is (the HOG test asks for it; the others still run)."""
+    photo = SHARED_EXTERNAL.joinpath(*WAREHOUSE_PHOTO).exists()
+    root = write_project(tmp_path_factory.mktemp("cpu"),
+                         None if photo else [p for p in standard_prompts() if p["image"] != "warehouse.jpeg"])
     outputs = {}
     for model in ("tesseract", "rapidocr", "haar-face", "hog-people"):
         if model == "tesseract" and shutil.which("tesseract") is None:
@@ -111,6 +116,7 @@ def test_haar_cascade_finds_the_astronauts_face(project):
 
 
 def test_hog_finds_the_standing_worker(project):
+    require_shared(*WAREHOUSE_PHOTO)
     root, _ = project
     boxes = by_prompt(root, "hog-people")["people-warehouse"]["structured"]["boxes"]
     assert [b["label"] for b in boxes] == ["person"]
