@@ -98,3 +98,38 @@ def test_only_runnable_commands_are_suggested(tmp_path, runner):
     everywhere = "".join(p.read_text() for p in out.rglob("*.html"))
     assert ("leaderboard run gamma-det --suite evals" in everywhere) == runner
     assert "leaderboard run beta-ocr" not in everywhere  # no runner section: nothing to suggest
+
+
+def home_section(out: Path, anchor: str) -> str:
+    html = (out / "index.html").read_text()
+    return html.split(f'id="{anchor}"')[1].split("<h2 ")[0]
+
+
+def test_home_ranks_peer_figures_per_task_and_effort(tmp_path):
+    from source_fixtures import add_peer_sources, sync_sources
+
+    def peers(root: Path):
+        add_peer_sources(root, tmp_path / "mirror")
+        sync_sources(root, tmp_path / "mirror")
+
+    out = built(tmp_path, peers)
+    peer = home_section(out, "peer")
+    titles = re.findall(r'<h3 id="peer-\d+">(.*?)</h3>', peer)
+    assert titles == ["vlm-exam · Counting · Accuracy (LLM judge) · effort high",
+                      "vlm-exam · Counting · Accuracy (LLM judge) · effort low",
+                      "vlm-exam · Detection · mAP@50 · effort low", "vlm-exam · OCR · Mean Similarity · effort low"]
+    low = peer.split('id="peer-2"')[1].split("<h3")[0]
+    assert "69.17%" in low and "65–72.5 over 3 runs" in low  # the mean and its spread over the runs
+    assert "41.5%" in low  # strict match beside the judge
+    assert "Zeta" not in peer  # an unmapped model is never guessed onto a card
+
+
+def test_home_leaves_out_what_it_cannot_show(tmp_path):
+    def nothing_run(root: Path):
+        shutil.rmtree(root / "evals" / "runs")
+
+    html = (built(tmp_path, nothing_run) / "index.html").read_text()
+    assert 'id="ranking-evals"' not in html and 'class="charts"' not in html  # no empty ranking, no empty chart
+    assert 'id="peer"' not in html  # no peer source pinned
+    assert 'id="reported"' not in html  # MMMU Pro and Peer Vision Evals: one card each, nothing to rank
+    assert "leaderboard run gamma-det --suite evals" in html

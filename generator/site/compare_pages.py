@@ -15,7 +15,7 @@ from markupsafe import Markup
 from ..catalog.vocab import FEATURE_NAMES, FEATURES
 from ..results import PairComparison
 from . import evidence, side_by_side
-from .list_pages import next_run_command
+from .home import next_run_command
 from .paths import canonical_pair, pair_link
 from .render import macros, rel_url, truncate_text
 from .view import VISION_TASKS, ModelView, SiteData, SourceResult
