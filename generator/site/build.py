@@ -149,7 +149,7 @@ def render_pages(site: SiteData, pages: list[Page], stage: Path, jobs: int,
         # Balance the workers so that they finish together. The costly pages are of the rare
         # kinds, which show much of the catalog (a task gallery up to 0.3 s, the leaderboard, the
         # suite page and the sitemap about 10 ms), the cheap ones of the kinds that number in
-        # thousands (a compare page 1 ms, a redirect 0.05 ms). Sorted by path, the costly ones
+        # thousands (a compare page 1 ms, a prompt page 4 ms). Sorted by path, the costly ones
         # would sit together. Pages go out rarest kind first (a stable sort keeps the path order
         # within a kind), and chunk i takes every n-th page from i on: the costly pages are
         # spread over the first chunks sent, and every chunk gets its share of the rest.

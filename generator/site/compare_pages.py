@@ -1,4 +1,7 @@
-"""Compare pages: "A vs B" for every pair, the reversed-order redirects and the compare index.
+"""Compare pages: "A vs B" for every pair (one page, the ids in sorted order) and the compare index.
+
+The reversed address (compare/b-vs-a/) has no page: 404.html forwards it (static/notfound.js),
+which spares a build n(n-1)/2 redirect files, half of all files at 200 models.
 
 There are n(n-1)/2 compare pages, so everything on them that depends on one model only (its
 property, task and feature cells, its result cells per suite, its answer cells per prompt) is
@@ -52,6 +55,20 @@ def _model_cells(site: SiteData, view: ModelView) -> dict[str, list]:
     return _cached(site, ("model-cells", view.id), make)
 
 
+def _row_ends(site: SiteData, table: str, labels: list[str], demos: list[str] | None = None) -> list[tuple]:
+    """Each row's opening (label) and closing markup, rendered once per worker."""
+    def make() -> list[tuple]:
+        m = _cells(site)
+        return [(m.row_start(label), m.row_end(label, demos[i] if demos else None) + "\n")
+                for i, label in enumerate(labels)]
+    return _cached(site, ("row-ends", table), make)
+
+
+def _rows(ends: list[tuple], xs: list, ys: list) -> Markup:
+    """The rows of a two-model table; every piece is macro output (Markup), so the join is too."""
+    return Markup("".join([piece for (start, end), x, y in zip(ends, xs, ys) for piece in (start, x, y, end)]))
+
+
 def _answer_cells(site: SiteData, suite_id: str, model_id: str, source: str) -> dict[str, Any]:
     """A (model, source)'s answer cell per prompt: verdict mark and the answer cut short."""
     def make() -> dict[str, Any]:
@@ -65,17 +82,31 @@ def _answer_cells(site: SiteData, suite_id: str, model_id: str, source: str) -> 
     return _cached(site, ("answers", suite_id, model_id, source), make)
 
 
-def _prompt_bits(site: SiteData, suite_id: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
-    """Row headers, list links and categories of a suite's prompts, as seen from a compare page."""
+def _prompt_bits(site: SiteData, suite_id: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Row openings, list links and category group rows of a suite's prompts, as seen from a compare page."""
     def make():
         m = _cells(site)
-        heads, links, categories = {}, {}, {}
-        for p in site.suites[suite_id].prompts:
+        suite = site.suites[suite_id]
+        heads, links, groups = {}, {}, {}
+        for p in suite.prompts:
             href = rel_url("../../", f"suites/{suite_id}/{p.id}/")
             heads[p.id], links[p.id] = m.prompt_head(href, p.id), m.prompt_link(href, p.id)
-            categories[p.id] = p.prompt.category
-        return heads, links, categories
+            groups[p.id] = (p.prompt.category, m.group_row(suite.category_name(p.prompt.category)))
+        return heads, links, groups
     return _cached(site, ("prompt-bits", suite_id), make)
+
+
+def _differ_rows(site: SiteData, suite_id: str, prompts: list[str], ca: dict, cb: dict) -> Markup:
+    """One row per prompt where exactly one model passed, a group row where a new category starts."""
+    heads, _, groups = _prompt_bits(site, suite_id)
+    end = _cached(site, ("row-end",), lambda: _cells(site).row_end())
+    pieces, category = [], None
+    for p in prompts:
+        if groups[p][0] != category:
+            category = groups[p][0]
+            pieces.append(groups[p][1])
+        pieces += (heads[p], ca[p], cb[p], end)
+    return Markup("".join(pieces))
 
 
 def source_text(result: SourceResult) -> str:
@@ -90,14 +121,13 @@ def _h2h(site: SiteData, a: str, b: str, suite_id: str) -> dict | None:
     pair: PairComparison | None = site.results.pair(a, b, suite_id, ra.source, rb.source)
     if pair is None:
         return None
-    m = _cells(site)
-    heads, links, categories = _prompt_bits(site, suite_id)
+    _, links, _ = _prompt_bits(site, suite_id)
     ca, cb = _answer_cells(site, suite_id, a, ra.source), _answer_cells(site, suite_id, b, rb.source)
     both, neither = pair.prompts("both"), pair.prompts("neither")
     return {
         "n": pair.n, "wins": pair.wins, "losses": pair.losses, "ties_pass": pair.ties_pass,
         "ties_fail": pair.ties_fail, "p_value": pair.p_value, "source_a": source_text(ra), "source_b": source_text(rb),
-        "differ": m.differ_rows(pair.prompts("differ"), categories, site.suites[suite_id].category_name, heads, ca, cb),
+        "differ": _differ_rows(site, suite_id, pair.prompts("differ"), ca, cb),
         "both": len(both), "neither": len(neither), "limit": H2H_OUTPUT_CHARS,
         "both_links": Markup("").join(links[p] for p in both),
         "neither_links": Markup("").join(links[p] for p in neither),
@@ -123,7 +153,6 @@ def best_evidence(site: SiteData, view: ModelView) -> evidence.Evidence | None:
 
 def ctx_compare(site: SiteData, a_id: str, b_id: str) -> dict:
     a, b = site.models[a_id], site.models[b_id]
-    m = _cells(site)
     suites = [{"suite": suite, "h2h": h2h} for suite in site.suites.values()
               if (h2h := _h2h(site, a_id, b_id, suite.id)) is not None]
     ca, cb = _model_cells(site, a), _model_cells(site, b)
@@ -135,9 +164,9 @@ def ctx_compare(site: SiteData, a_id: str, b_id: str) -> dict:
             measured_rows.append({"suite": suite, "a": ra, "b": rb})
     return {
         "title": f"{a.name} vs {b.name} — {site.title}", "a": a, "b": b,
-        "spec_rows": m.rows(SPEC_LABELS, ca["spec"], cb["spec"]),
-        "tasks": m.rows(TASK_LABELS, ca["tasks"], cb["tasks"], demos),
-        "features": m.rows(FEATURE_LABELS, ca["features"], cb["features"]), "suites": suites,
+        "spec_rows": _rows(_row_ends(site, "spec", SPEC_LABELS), ca["spec"], cb["spec"]),
+        "tasks": _rows(_row_ends(site, "tasks", TASK_LABELS, demos), ca["tasks"], cb["tasks"]),
+        "features": _rows(_row_ends(site, "features", FEATURE_LABELS), ca["features"], cb["features"]), "suites": suites,
         "reported_rows": _reported_rows(a, b), "measured_rows": measured_rows,
         "evidence": evidence.block(best_evidence(site, a), best_evidence(site, b)),
         "commands": [c for c in (next_run_command(site, v) for v in (a, b)) if c],
@@ -146,14 +175,6 @@ def ctx_compare(site: SiteData, a_id: str, b_id: str) -> dict:
         "description": f"{a.name} and {b.name} side by side: properties, supported vision tasks, "
                        f"measured pass rates with 95% intervals, prompt-by-prompt head-to-head and reported figures.",
     }
-
-
-def ctx_redirect(site: SiteData, a_id: str, b_id: str) -> dict:
-    a, b = site.models[a_id], site.models[b_id]
-    target = f"../{a_id}-vs-{b_id}/"
-    absolute = site.base_url.startswith(("http://", "https://"))
-    return {"title": f"{a.name} vs {b.name}", "target": target,
-            "canonical_target": f"{site.base_url}compare/{a_id}-vs-{b_id}/" if absolute else target}
 
 
 def ctx_compare_index(site: SiteData) -> dict:
@@ -172,5 +193,5 @@ def ctx_compare_index(site: SiteData) -> dict:
             "description": "Compare any set of vision models in one table."}
 
 
-CONTEXTS = {"compare": ctx_compare, "redirect": ctx_redirect, "compare_index": ctx_compare_index}
-TEMPLATES = {"compare": "compare.html", "redirect": "redirect.html", "compare_index": "compare_index.html"}
+CONTEXTS = {"compare": ctx_compare, "compare_index": ctx_compare_index}
+TEMPLATES = {"compare": "compare.html", "compare_index": "compare_index.html"}

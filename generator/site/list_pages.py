@@ -30,7 +30,7 @@ def ctx_search(site: SiteData) -> dict:
 def ctx_notfound(site: SiteData) -> dict:
     base = site.base_url if site.base_url.endswith("/") else site.base_url + "/"
     return {"title": f"Page not found — {site.title}", "nav": "", "base_href": base,
-            "description": "Page not found."}
+            "model_ids": sorted(site.models), "description": "Page not found."}
 
 
 def ctx_robots(site: SiteData) -> dict:

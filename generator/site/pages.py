@@ -36,7 +36,7 @@ def page_list(site: SiteData) -> list[Page]:
     add = lambda path, kind, key, *parts: pages.append(Page(path, kind, key, digest(kind, key, *parts)))  # noqa: E731
 
     add("index.html", "leaderboard", (), every)
-    add("404.html", "notfound", (), s)
+    add("404.html", "notfound", (), s, *sorted(site.models))
     add("search/index.html", "search", (), every)
     add("playground/index.html", "playground", (), every)
     add("data/index.html", "data", (), every, *(src.model_dump_json() for src in site.catalog.sources))
@@ -51,7 +51,6 @@ def page_list(site: SiteData) -> list[Page]:
     for a, b in site.pairs():
         ma, mb = site.models[a].digest, site.models[b].digest
         add(compare_path(a, b), "compare", (a, b), s, ma, mb)
-        add(compare_path(b, a), "redirect", (a, b), s, site.models[a].name, site.models[b].name)
     for task in TASKS:
         add(f"tasks/{task}/index.html", "task", (task,), every)
     for suite in site.suites.values():
@@ -65,7 +64,7 @@ def page_list(site: SiteData) -> list[Page]:
 
 
 def ctx_sitemap(site: SiteData) -> dict:
-    skip = {"redirect", "notfound", "robots", "sitemap", "search"}
+    skip = {"notfound", "robots", "sitemap", "search"}
     return {"urls": [site.base_url + pretty(p.path) for p in page_list(site) if p.kind not in skip]}
 
 

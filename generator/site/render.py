@@ -172,8 +172,9 @@ def url(ctx, target: str) -> str:
 
 def _finalize(value: Any) -> Any:
     """Every {{ expression }}: plain strings lose control characters and bidi overrides
-    (untrusted card text and model output must not reorder what a reader sees)."""
-    if type(value) is str:
+    (untrusted card text and model output must not reorder what a reader sees). Printable ASCII,
+    most of what a page shows, has none of them: two C-level checks skip the regex for it."""
+    if type(value) is str and not (value.isascii() and value.isprintable()):
         return strip_invisible(value)
     return value
 
