@@ -80,11 +80,11 @@ def test_the_catalog_reads_both_sources_from_the_layer(synced):
 def test_the_data_page_lists_the_sources_that_made_it_in(synced):
     _, out, commits = synced
     text = data_page_text(out)
-    assert (f"roboflow/vision-ai-checkup (vision-ai-checkup) {commits['vision-ai-checkup'][:12]} MIT made it in: "
-            f"7 answers of 2 models; 1 model without a card left out ({UNMAPPED}); 2 answers or figures left out in all"
+    assert (f"roboflow/vision-ai-checkup vision-ai-checkup at {commits['vision-ai-checkup'][:12]} , licence MIT "
+            f"made it in: 7 answers of 2 models; 1 model without a card left out ({UNMAPPED}); 2 answers left out in all"
             ) in text
-    assert (f"roboflow/vlm-exam (vlm-exam) {commits['vlm-exam'][:12]} Apache-2.0 made it in: 4 figures of 2 models; "
-            f"1 model without a card left out ({UNMAPPED})") in text
+    assert (f"roboflow/vlm-exam vlm-exam at {commits['vlm-exam'][:12]} , licence Apache-2.0 made it in: 4 figures of "
+            f"2 models; 1 model without a card left out ({UNMAPPED}); 2 figures left out in all") in text
 
 
 def test_an_unsynced_source_is_listed_as_missing_and_the_build_goes_on(tmp_path):
@@ -94,14 +94,14 @@ def test_an_unsynced_source_is_listed_as_missing_and_the_build_goes_on(tmp_path)
     out = root / "public"
     build(root, out, jobs=1)
     text = data_page_text(out)
-    assert (f"roboflow/vlm-exam (vlm-exam) {commits['vlm-exam'][:12]} Apache-2.0 missing : not synced "
+    assert (f"roboflow/vlm-exam vlm-exam at {commits['vlm-exam'][:12]} , licence Apache-2.0 missing : not synced "
             "(run `leaderboard sources sync`)") in text
     assert load_catalog(root).aggregates == []
     # a sync that cannot reach the mirror: the page says so, with git's own words
     sync_sources(root, tmp_path / "offline")
     assert not build(root, out, jobs=1).up_to_date
     text = data_page_text(out)
-    assert f"roboflow/vlm-exam (vlm-exam) {commits['vlm-exam'][:12]} Apache-2.0 missing : could not be fetched (" in text
+    assert f"roboflow/vlm-exam vlm-exam at {commits['vlm-exam'][:12]} , licence Apache-2.0 missing : could not be fetched (" in text
     assert "fatal: " in text
 
 
@@ -128,7 +128,7 @@ def test_a_source_that_cannot_be_imported_is_listed_and_the_build_goes_on(tmp_pa
     pin_sources(root, {"vlm-exam": (VLM_EXAM_REPOSITORY, commit, "Apache-2.0")})
     sync_sources(root, mirror)
     build(root, root / "public", jobs=1)
-    assert (f"roboflow/vlm-exam (vlm-exam) {commit[:12]} Apache-2.0 import failed : web/benchmark_summary.json: "
+    assert (f"roboflow/vlm-exam vlm-exam at {commit[:12]} , licence Apache-2.0 import failed : web/benchmark_summary.json: "
             "no 'models' list (not a vlm-exam summary)") in data_page_text(root / "public")
 
 
@@ -144,6 +144,6 @@ def test_a_peer_value_our_schemas_refuse_fails_that_source_only(tmp_path):
     sync_sources(root, mirror)
     build(root, root / "public", jobs=1)
     text = data_page_text(root / "public")
-    assert f"roboflow/vision-ai-checkup (vision-ai-checkup) {commit[:12]} MIT import failed : " in text
+    assert f"roboflow/vision-ai-checkup vision-ai-checkup at {commit[:12]} , licence MIT import failed : " in text
     assert "String should have at most 120 characters" in text
     assert (root / "public" / "index.html").is_file()
