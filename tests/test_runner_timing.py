@@ -63,6 +63,32 @@ def test_the_first_call_is_an_untimed_warm_up_and_records_say_so(tmp_path):
     assert adapter.calls == 7 and all(r.warmed_up and r.repeat == 1 for r in more.values())
 
 
+class FailsFirst(Adapter):
+    """The first call fails (as a warm-up on a prompt the model cannot take would); later calls answer."""
+
+    name, version, tasks = "fails-first", "1", frozenset({"vqa"})
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.calls = 0
+
+    def predict(self, image, prompt, task):
+        self.calls += 1
+        if self.calls == 1:
+            raise RuntimeError("not this one")
+        return Prediction(output="ok")
+
+
+def test_a_failed_warm_up_is_marked_in_the_records_and_not_retried(tmp_path):
+    suite = suite_with(tmp_path, prompts(2))
+    adapter = FailsFirst(Runner(adapter="fails-first"))
+    records = run(tmp_path, suite, adapter)
+    assert [r.output for r in records.values()] == ["ok", "ok"], "the failed warm-up answered nothing"
+    assert all(r.warmed_up is False for r in records.values())
+    run(tmp_path, suite, adapter, repeat=1)
+    assert adapter.calls == 5, "one warm-up attempt per loaded model"
+
+
 class GpuLikeBatch(Adapter):
     """One call answers a whole batch after 0.3 s, whatever its size (as a GPU generate does)."""
 
