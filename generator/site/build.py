@@ -206,7 +206,8 @@ def models_json(site: SiteData) -> dict:
 def data_files(site: SiteData) -> dict[str, bytes]:
     from ..results import results_frame_csv
 
-    payload = json.dumps(models_json(site), ensure_ascii=False, sort_keys=True, indent=1)
+    # allow_nan=False: the catalog refuses NaN and Infinity; one computed here would be a bug, never invalid JSON
+    payload = json.dumps(models_json(site), ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False)
     return {
         "data/results.csv": results_frame_csv(site.results, "graded").encode("utf-8"),
         "data/scores.csv": results_frame_csv(site.results, "scores").encode("utf-8"),
