@@ -4,8 +4,8 @@
 The layer is laid out like the repository (``evals/suites``, ``evals/runs``) plus
 ``aggregates/<benchmark>.jsonl`` and ``sources.json`` (each pinned source: imported, or missing or
 failed with the reason). It is derived data: rebuilt whenever its inputs change — the pins, which
-pinned commits are in the cache, the cards (models map to cards through their names) and the
-importer code — and otherwise left as it is, which ``.key`` records. It is written into a staging
+pinned commits are in the cache, the cards (models map to cards through their names) and the code
+it runs (catalog, grading, importers, sources) — and otherwise left as it is, which ``.key`` records. It is written into a staging
 folder and swapped in whole, so a failed import never leaves half a layer.
 """
 
@@ -24,7 +24,7 @@ import yaml
 from .paths import LAYER_SOURCES, cache_dir, checkout_dir, failure_note, layer_dir
 
 CODE_DIR = Path(__file__).resolve().parents[1]  # the generator package
-LAYER_CODE = ("catalog", "importers", "sources")
+LAYER_CODE = ("catalog", "grading", "importers", "sources")  # grading: the importer picks each prompt's grader
 KEY_FILE = ".key"
 
 
