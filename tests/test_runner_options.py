@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import require_binary
 from fixtures_runner import SUITE, write_card, write_suite
 
 from generator.catalog.schemas import Runner
@@ -54,6 +55,16 @@ def test_a_run_whose_runner_section_is_wrong_stops_before_writing_anything(tmp_p
     result = CliRunner().invoke(main, ["run", "tess", "--suite", SUITE, "--root", str(tmp_path)])
     assert result.exit_code == 1 and "runner.options.psm: 'six' is not a whole number" in result.output
     assert not (tmp_path / "evals" / "runs").exists()
+
+
+def test_a_model_that_cannot_load_stops_before_writing_anything(tmp_path):
+    require_binary("tesseract")
+    write_suite(tmp_path)
+    write_card(tmp_path, "tess", {"adapter": "tesseract", "options": {"lang": "klingon"}})
+    result = CliRunner().invoke(main, ["run", "tess", "--suite", SUITE, "--root", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "cannot start tess (tesseract): tesseract: language data ['klingon'] not installed" in result.output
+    assert not (tmp_path / "evals" / "runs").exists(), "no record, no file, not even an empty folder"
 
 
 def test_an_override_the_adapter_does_not_take_stops_before_writing_anything(tmp_path):

@@ -105,9 +105,12 @@ class RunLock:
         self.own = self.main if shard is None else self.folder / f".run.lock.shard{shard[0]}of{shard[1]}"
         self.description = description
         self._held: list[tuple[Path, int]] = []
+        self._created: list[Path] = []  # folders made for the lock, removed again if no record came
 
     def __enter__(self) -> "RunLock":
+        missing = [folder for folder in (self.folder, *self.folder.parents) if not folder.exists()]
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._created = missing  # deepest first
         try:
             if self.own != self.main:
                 self._take(self.main, fcntl.LOCK_SH)
@@ -124,7 +127,11 @@ class RunLock:
         holds it, so a refusal is given only after a few tries 50 ms apart, and a file that was
         unlinked between our open and our lock is not the lock any more: tried again."""
         for attempt in range(20):
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            except FileNotFoundError:  # a run with nothing to do just removed the folder it had made
+                path.parent.mkdir(parents=True, exist_ok=True)
+                continue
             try:
                 fcntl.flock(fd, mode | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -166,6 +173,11 @@ class RunLock:
             finally:
                 os.close(fd)
         self._held = []
+        for folder in self._created:
+            try:
+                folder.rmdir()  # only if empty: a run with nothing to do leaves no trace
+            except OSError:
+                break
 
     def __exit__(self, *exc: object) -> None:
         self.release()
