@@ -7,6 +7,7 @@ is known in advance; the real adapters go through the same engine code.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -118,6 +119,23 @@ def test_batch_size_and_per_prompt_throughput_are_recorded(tmp_path):
         # the batch's wall time over its size: 0.3 s / 4 = 0.075 s, 0.3 s / 2 = 0.15 s
         assert record.throughput_s == pytest.approx(record.latency_s / record.batch_size, abs=1e-4)
     assert min(r.throughput_s for r in records.values()) >= 0.075
+
+
+def test_the_summary_shows_batch_sizes_and_per_prompt_time(tmp_path):
+    from rich.console import Console
+
+    from generator.runner.summary import render_summary, summarize
+
+    suite = suite_with(tmp_path, prompts(10))
+    adapter = GpuLikeBatch(Runner(adapter="gpu-like", batch_size=4))
+    job = prepare(tmp_path, "stand-in", suite, adapter, [], Selection())
+    summary = summarize(job, execute(adapter, job))
+    console = Console(record=True, width=200)
+    render_summary(summary, job, console)
+    text = console.export_text()
+    assert re.search(r"batch size \(requests in flight for a server\)\s*│?\s*2, 4", text), text
+    # eight prompts in batches of 4 and two in a batch of 2, each batch 0.3 s: the median is 0.3 / 4
+    assert re.search(r"per prompt \(batch time / size\) p50\s*│?\s*0\.0[78]\ds", text), text
 
 
 class OneCallAtATime(Adapter):

@@ -101,6 +101,8 @@ class Summary:
     imageless: int = 0
     deferred: int = 0
     latencies: list[float] = field(default_factory=list)
+    per_prompt: list[float] = field(default_factory=list)  # throughput_s: a batch's time over its size
+    batch_sizes: set[int] = field(default_factory=set)
     input_tokens: int | None = None
     output_tokens: int | None = None
     error_samples: list[tuple[str, str]] = field(default_factory=list)
@@ -116,6 +118,10 @@ def summarize(job: Job, records: list[RunRecord]) -> Summary:
             summary.error_samples.append((record.prompt_id, record.error))
             continue
         summary.latencies.append(record.latency_s)
+        if record.throughput_s is not None:
+            summary.per_prompt.append(record.throughput_s)
+        if record.batch_size is not None:
+            summary.batch_sizes.add(record.batch_size)
         summary.input_tokens = _add(summary.input_tokens, record.input_tokens)
         summary.output_tokens = _add(summary.output_tokens, record.output_tokens)
         try:
@@ -155,6 +161,8 @@ def render_summary(summary: Summary, job: Job, console: Console, title: str | No
         ("skipped: image not available (imported prompt)", summary.imageless),
         ("left for a later run (--limit)", summary.deferred),
         ("latency p50 / p90 / p99", " / ".join(_seconds(percentile(summary.latencies, q)) for q in (50, 90, 99))),
+        ("per prompt (batch time / size) p50", _seconds(percentile(summary.per_prompt, 50))),
+        ("batch size (requests in flight for a server)", ", ".join(map(str, sorted(summary.batch_sizes))) or "-"),
         ("input tokens", _tokens(summary.input_tokens)),
         ("output tokens", _tokens(summary.output_tokens)),
     ]
