@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from ..catalog.schemas import Runner
-from ..cli import load_catalog_or_exit, root_option
+from ..cli_common import load_catalog_or_exit, root_option
 from .adapter import make_adapter
 from .engine import Selection, SelectionError, execute, prepare
 from .shards import ShardError, parse_shard
