@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from generator.grading import GRADERS
-from generator.grading.extract import answer_text, concluding_parts, normalise, states_phrase, value_key
-from generator.grading.numbers import readings
+from generator.grading.extract import (answer_text, answering_parts, concluding_parts, drop_intro_line, normalise,
+                                       states_phrase, value_key)
+from generator.grading.numbers import key_unit, readings
+from generator.importers.vision_ai_checkup import grader_for_vac
 
 
 def passes(name, expected, output, **options) -> bool:
@@ -55,6 +57,18 @@ def test_reasoning_that_mentions_other_values_still_has_an_answer():
     assert passes("exact", "..4\n.5.", fenced) and not passes("exact", "...4\n.5.", fenced)
 
 
+def test_answer_first_prose_is_read_at_its_opening_sentence():
+    text = "The gross weight is 500 KG. The label also gives a tare of 80 KG.\nIt is a standard box."
+    assert answering_parts(text) == ["It is a standard box.", "The gross weight is 500 KG."]
+    assert passes("number", "500 kg", text)  # the conclusion states no number; the opening does
+    assert not passes("number", "80 kg", text)
+    dated = "The date on the form is March 3, 2021. It is also printed as \"3. 3. 2021\" at the top."
+    assert passes("exact", "March 3 2021", dated) and not passes("exact", "March 4 2021", dated)
+    repeated = "The room is 9'4\" x 12'. \n\nThat is 9 feet and 4 inches by 12 feet.\n\nSo it is 9'4\" X 12'."
+    assert passes("exact", "9'4\" X 12'", repeated)
+    assert not passes("exact", "9'4\" X 13'", repeated)
+
+
 # ------------------------------------------------ 2. a right answer inside a sentence
 
 @pytest.mark.parametrize("expected, output", [
@@ -65,6 +79,7 @@ def test_reasoning_that_mentions_other_values_still_has_an_answer():
     ("10629101", "The part number is 10629101."),
     ("JBHU282862", "The ID on the container is JBHU 282862."),
     ("10'2\" X 16'", "According to the floor plan, the living area measures 10'2\" X 16'."),
+    ("March 3 2021", "The form shows March 3, 2021."),  # a comma between words is form
 ])
 def test_exact_accepts_the_value_inside_prose(expected, output):
     assert passes("exact", expected, output)
@@ -80,6 +95,7 @@ def test_exact_accepts_the_value_inside_prose(expected, output):
     ("4", "Row 4 holds 14 items."),  # a second number
     ("top", "It is next to the stop sign."),  # inside another word
     ("Charybdis in-dubitable", "The text reads Charybdisin dubitable"),  # words run together
+    ("March 3 2021", "The form shows March 13, 2021."),
 ])
 def test_exact_refuses_a_value_that_conflicts(expected, output):
     assert not passes("exact", expected, output)
@@ -119,6 +135,9 @@ def test_unit_marks_are_kept_and_told_apart():
     assert not passes("exact", "16'", "16")
     # the inch mark after feet is implied, as in the prompt's own example "11'1 X 11'1"
     assert passes("exact", "10'2\" X 16'", "10'2 X 16'")
+    # zero inches are no inches: 16'0 is 16 feet; 16'1 is not
+    assert passes("exact", "10'2\" X 16'", "10'2 X 16'0") and passes("exact", "16'", "16'00\"")
+    assert not passes("exact", "10'2\" X 16'", "10'2 X 16'1") and not passes("exact", "16'", "16'05")
 
 
 # ------------------------------------------------ 5. numbers
@@ -143,6 +162,49 @@ def test_number_values_are_strict(expected, output):
     assert not passes("number", expected, output)
 
 
+@pytest.mark.parametrize("expected, output", [
+    # a date with its month name says when, not how much
+    ("2,428", "For the nine months ended September 30, 2023 the figure was $2,428."),
+    ("15", "Shipped on 3 Jan 2024: 15 crates."), ("15", "In Nov 2019 there were 15."),
+    # number words beside digits are prose, the digits are the answer
+    ("2,428", "In the three months and nine months tables, the nine-month value is 2,428."),
+    # numbers that share a reading state one value
+    ("2,428", "It was $2.428 million (or $2,428 thousand)."),
+    # an approximate restatement of the precise value
+    ("2,428", "That is $2,428 thousand, $2.428 million (approximately $2.4 million)."),
+    # the key's unit picks the candidates; a conversion into another unit is not a second value
+    ("32,500 kg", "Max gross: 32,500 KG (71,650 LB)."), ("32,500 kg", "32.500 KG 71.650 LB"),
+    ("32,500 kg", "It is 32,500 kg or 71,650 lb."),
+])
+def test_context_numbers_are_not_second_values(expected, output):
+    assert passes("number", expected, output), GRADERS["number"](expected, output, None, {}).reason
+
+
+@pytest.mark.parametrize("expected, output", [
+    ("15", "On March 3 there were 14."),  # the date's 3 is not read, 14 is the answer
+    ("2,428", "It was $2.428 million, or $2,500 thousand."),  # no common reading
+    ("2,428", "It was $2,428 or approximately $2.6 thousand."),  # 2.6 does not round from 2.428
+    ("2.4", "About 2.4, but 2.428 exactly."),  # an approximate value is not the answer over a precise one
+    ("32,500 kg", "32,500 KG here and 3,830 KG there."),  # two values in the key's unit
+    ("32,500 kg", "71,650 LB (32,000 KG)"),
+    ("4", "There are four boxes and 5 crates."),  # digits are read: 5
+])
+def test_context_rules_do_not_hide_a_wrong_value(expected, output):
+    assert not passes("number", expected, output)
+
+
+def test_the_key_unit():
+    assert key_unit("32,500 kg") == "kg" and key_unit("3.5 inches") == "inches"
+    assert key_unit("$2.30") == "" and key_unit("27") == "" and key_unit("0.58") == ""
+
+
+def test_vac_picks_number_for_one_number_with_a_unit():
+    assert grader_for_vac("What is the max gross weight?", "32,500 kg").name == "number"
+    assert grader_for_vac("How wide is it?", "12 cm").name == "number"
+    assert grader_for_vac("What is the dock number?", "D33").name == "exact"  # an ID, not a quantity
+    assert grader_for_vac("Read the serial number.", "3702692432").name == "exact"
+
+
 def test_one_dot_group_reads_both_ways():
     assert readings("2.428") == ({2.428, 2428.0}, "")
     assert readings("3.5") == ({3.5}, "")
@@ -164,6 +226,17 @@ def test_a_hedge_does_not_commit(output, named):
         assert passes("choice", choice, output, **FASTENERS) is (choice == named)
 
 
+@pytest.mark.parametrize("output, named", [
+    ("It holds bolts. There are no screws or nuts in it.", "bolts"),  # ruled out, not named
+    ("No, these are not screws, they are bolts.", "bolts"),
+    ("Neither screws nor nuts: bolts.", "bolts"),
+    ("Bolts and no nuts, but also screws.", None),  # screws named after the negated clause
+])
+def test_a_negated_choice_is_ruled_out(output, named):
+    for choice in FASTENERS["choices"]:
+        assert passes("choice", choice, output, **FASTENERS) is (choice == named)
+
+
 # ------------------------------------------------ 7. lists
 
 def test_list_intro_bullets_and_numbering_are_form_items_and_order_are_value():
@@ -174,6 +247,40 @@ def test_list_intro_bullets_and_numbering_are_form_items_and_order_are_value():
     assert not passes("list", want, "The workflow steps are:\n1. Inputs\n2. Outputs\n3. Llama 3.2 Vision")
     assert not passes("list", want, "1. Inputs\n2. Llama 3.2\n3. Outputs")  # an item changed
     assert not passes("list", want, "Inputs, Outputs")  # an item missing
+
+
+def test_a_list_line_among_prose():
+    want = "Inputs, Llama 3.2 Vision, Outputs"
+    # an intro clause ending in ": " on the items' line
+    assert passes("list", want, "The workflow's steps, in order, are: Inputs, Llama 3.2 Vision, Outputs")
+    # the one line of short comma-separated names is the list; prose before and after is not
+    prose = ("From the diagram there are three steps:\n\nInputs, Llama 3.2 Vision, Outputs\n\nArrows join "
+             "them, showing how data moves, from the left box to the model and then on to the right box.")
+    assert passes("list", want, prose)
+    assert passes("list", want, "Inputs,Llama 3.2 Vision,Outputs\n- the counts shown in each box are not steps")
+    assert not passes("list", want, prose.replace("Inputs, Llama 3.2 Vision, Outputs", "Inputs, Outputs, Llama 3.2 Vision"))
+    # words around an item are form; another item is value
+    assert passes("list", want, "take inputs, run Llama 3.2 Vision, write outputs")
+    assert not passes("list", want, "take inputs, run Llama 3.2, write outputs")
+    assert not passes("list", want, "inputs, no Llama 3.2 Vision, outputs")
+    tags = "Coffee, Food, Health & wellbeing, Health"
+    assert not passes("list", tags, "Coffee, Food, Health, Health & wellbeing")  # order is value
+
+
+# ------------------------------------------------ 8. OCR: an intro line
+
+def test_an_ocr_intro_line_is_not_read_text():
+    passage = ("The quick brown fox jumps over the lazy dog while the five boxing wizards "
+               "jump quickly and a sphinx of black quartz judges my vow.")
+    assert drop_intro_line("The text reads:\n\nabc") == "abc"
+    assert drop_intro_line("abc:") == "abc:"  # nothing follows: not an intro
+    assert passes("ocr-text", passage, "The text in the image reads:\n\n" + passage, max_cer=0.01)
+    assert not passes("ocr-text", passage, "The text in the image reads:\n\n" + passage.replace("lazy", "hazy"),
+                      max_cer=0.001)
+    # a first line the reference itself holds is read text, not an intro
+    listing = "Ingredients:\n" + passage
+    assert not passes("ocr-text", listing, passage, max_cer=0.01)
+    assert passes("ocr-text", listing, listing, max_cer=0.01)
 
 
 # ------------------------------------------------ the phrase finder itself

@@ -9,16 +9,25 @@ committed), so each row is resolved against the file that holds the answer:
   graded with their suite's prompt, exactly as the site grades them;
 - ``external:<source>/...``: a peer's published result file under the external folder (for Vision
   AI Checkup ``external:vision-ai-checkup/results/result_<slug>.json``, keyed by image file name),
-  graded with the grader the importer chooses for that prompt.
+  graded with the grader the importer chooses for that prompt;
+- ``<owner>/<name>@<commit>:<path>``: a result file of a source repository at one commit (for
+  Vision AI Checkup ``roboflow/vision-ai-checkup@87a59d3…:data/results/result_<slug>.json``), read
+  from a folder laid out like that repository (``--upstream``) or else from the synced sources
+  cache (``leaderboard sources sync`` writes ``.cache/sources/<owner+name>/<commit>/``), graded
+  like an ``external:`` row. Older commits hold other models' answers than the pinned one, so a
+  label names the commit it was read at.
 
 Agreement is counted on the rows that are not ``ambiguous``: the labels are the reference, so a
 grader change is judged by how it moves this figure, never by agreement with a source's verdicts.
+Where the source published its own verdict (Vision AI Checkup's ``correct``), how often that verdict
+agrees with the labels is counted too, as a yardstick for the graders' figure.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -31,6 +40,8 @@ from .base import GRADERS, Verdict
 COLUMNS = ("file", "prompt", "model", "verdict", "reason")
 VERDICTS = ("correct", "incorrect", "ambiguous")
 EXTERNAL = "external:"
+# owner/name@commit:path inside the repository
+_UPSTREAM = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+)@(?P<commit>[0-9a-f]{7,40}):(?P<path>[^:]+)$")
 
 
 class LabelError(ValueError):
@@ -55,16 +66,25 @@ class Answer:
     output: str
     structured: Structured | None
     grader: Grader
+    source_verdict: bool | None = None  # the source's own verdict, where it published one
 
 
 @dataclass(frozen=True)
 class Judged:
     label: Label
     verdict: Verdict
+    source_verdict: bool | None = None
 
     @property
     def agrees(self) -> bool:
         return self.verdict.passed == (self.label.verdict == "correct")
+
+    @property
+    def source_agrees(self) -> bool | None:
+        """Whether the source's own verdict matches the label; None where it published none."""
+        if self.source_verdict is None:
+            return None
+        return self.source_verdict == (self.label.verdict == "correct")
 
 
 @dataclass(frozen=True)
@@ -84,6 +104,16 @@ class Agreement:
     @property
     def disagreements(self) -> list[Judged]:
         return [j for j in self.judged if not j.agrees]
+
+    @property
+    def source_judged(self) -> list[Judged]:
+        """The rows whose source published a verdict of its own."""
+        return [j for j in self.judged if j.source_verdict is not None]
+
+    @property
+    def source_rate(self) -> float | None:
+        rows = self.source_judged
+        return sum(bool(j.source_agrees) for j in rows) / len(rows) if rows else None
 
 
 def read_labels(path: Path) -> list[Label]:
@@ -115,24 +145,41 @@ def read_labels(path: Path) -> list[Label]:
     return labels
 
 
-def measure(labels: list[Label], root: Path, external: Path) -> Agreement:
-    """Grade every labelled answer with the current graders and compare with the labels."""
+def measure(labels: list[Label], root: Path, external: Path, upstream: Path | None = None) -> Agreement:
+    """Grade every labelled answer with the current graders and compare with the labels.
+    ``upstream`` is a folder laid out like the source repository (for ``owner/name@commit:path``
+    rows); without it those rows are read from the synced sources cache."""
     judged, ambiguous = [], 0
     for label in labels:
         if label.verdict == "ambiguous":
             ambiguous += 1
             continue
-        answer = resolve(label, root, external)
+        answer = resolve(label, root, external, upstream)
         verdict = GRADERS[answer.grader.name](answer.expected, answer.output, answer.structured,
                                               answer.grader.options)
-        judged.append(Judged(label, verdict))
+        judged.append(Judged(label, verdict, answer.source_verdict))
     return Agreement(judged, ambiguous)
 
 
-def resolve(label: Label, root: Path, external: Path) -> Answer:
+def upstream_path(file: str, root: Path, upstream: Path | None) -> Path | None:
+    """Where an ``owner/name@commit:path`` row's file is read: under ``upstream`` when given, else
+    in the sources cache's checkout of that commit. None when ``file`` is not such a row."""
+    match = _UPSTREAM.match(file)
+    if match is None:
+        return None
+    if upstream is not None:
+        return upstream / match["path"]
+    from ..sources.paths import cache_dir, checkout_dir
+
+    return checkout_dir(cache_dir(root), match["repo"], match["commit"]) / match["path"]
+
+
+def resolve(label: Label, root: Path, external: Path, upstream: Path | None = None) -> Answer:
     where = f"line {label.line} ({label.file} {label.prompt})"
     if label.file.startswith(EXTERNAL):
         path = external / label.file.removeprefix(EXTERNAL)
+        answer = _peer_answer(path, label.prompt)
+    elif (path := upstream_path(label.file, root, upstream)) is not None:
         answer = _peer_answer(path, label.prompt)
     else:
         answer = _run_answer(root, root / label.file, label.prompt)
@@ -163,7 +210,8 @@ def _peer_answer(path: Path, key: str) -> Answer | str | None:
 
     expected = str(item["answer"]).replace("\r\n", "\n")
     output = item["result"] if isinstance(item.get("result"), str) else ""
-    return Answer(expected, output, None, grader_for_vac(item["prompt"], expected))
+    source_verdict = item.get("correct") if isinstance(item.get("correct"), bool) else None
+    return Answer(expected, output, None, grader_for_vac(item["prompt"], expected), source_verdict)
 
 
 @cache

@@ -12,8 +12,9 @@ from typing import Any
 
 from ..catalog.schemas import Structured
 from .base import Verdict, grader
-from .extract import answer_text, as_text, concluding_parts, extract_answer, normalise
-from .numbers import read_number, readings
+from .extract import (answer_text, answering_parts, as_text, concluding_parts, drop_intro_line, extract_answer,
+                      normalise, states_phrase)
+from .numbers import key_unit, read_number, readings
 from .options import read_options
 
 _WORD = re.compile(r"[^\W_]+")
@@ -22,6 +23,9 @@ _HEDGE_WORDS = r"(?:possibly|perhaps|maybe|probably|might|could|likely)"
 # A hedge does not commit: a parenthesis with a hedge word in it, or ", possibly X" / "and maybe X"
 # up to the end of the clause.
 _HEDGE = re.compile(rf"\((?=[^)]*\b{_HEDGE_WORDS}\b)[^)]*\)|[,;]?\s*(?:\b(?:and|or|but)\s+)?\b(?:possibly|perhaps|maybe)\b[^,.;()]*")
+# A choice named after a negation, up to the end of the clause, is ruled out, not named:
+# "bolts. There are no screws or nuts visible."
+_NEGATED = re.compile(r"\b(?:no|not|neither|nor|without)\b[^,.;:!?]*")
 
 
 def _verdict(passed: bool, reason: str) -> Verdict:
@@ -60,8 +64,9 @@ def yes_no(expected: Any, output: str, structured: Structured | None, options: d
 @grader("number")
 def number(expected: Any, output: str, structured: Structured | None, options: dict) -> Verdict:
     """expected a number (or text stating one, "$2.30", "32,500 kg"); the answer must state one
-    number within ``tolerance`` (default 0) of it: in the whole answer, or, when reasoning states
-    several, in its conclusion (``concluding_parts``)."""
+    number within ``tolerance`` (default 0) of it: in the whole answer, or, when it states several,
+    in its conclusion or its opening sentence (``answering_parts``). With a unit in the expected
+    answer, numbers in the answer written with that unit are the candidates when there are any."""
     opts = read_options("number", options, tolerance=0)
     if isinstance(expected, bool):
         raise ValueError(f"grader 'number': expected {expected!r} is not a number")
@@ -69,9 +74,10 @@ def number(expected: Any, output: str, structured: Structured | None, options: d
     if want is None:
         raise ValueError(f"grader 'number': expected {expected!r} is not one number ({problem})")
     text = answer_text(output)
-    got, problem = readings(text)
-    for part in ([] if got else concluding_parts(text)):
-        got, _ = readings(part)
+    unit = "" if isinstance(expected, (int, float)) else key_unit(str(expected))
+    got, problem = readings(text, unit)
+    for part in ([] if got else answering_parts(text)):
+        got, _ = readings(part, unit)
         if got:
             break
     if not got:
@@ -84,8 +90,8 @@ def number(expected: Any, output: str, structured: Structured | None, options: d
 def named_choices(text: str, choices: list[str]) -> set[str]:
     """The choices ``text`` commits to, as whole words; a choice inside a longer named one ("right"
     in "right side up") does not count on its own, nor does one only named in a hedge ("bolts (and
-    possibly screws)", "bolts, maybe nuts")."""
-    text = _HEDGE.sub(" ", normalise(text))
+    possibly screws)", "bolts, maybe nuts") or ruled out ("no screws or nuts")."""
+    text = _NEGATED.sub(" ", _HEDGE.sub(" ", normalise(text)))
     spans: list[tuple[int, int, str]] = []
     for choice in choices:
         key = normalise(choice)
@@ -116,22 +122,42 @@ def choice(expected: Any, output: str, structured: Structured | None, options: d
     return _verdict(got == want, f"expected {want}, got {got}")
 
 
+_LIST_ITEM_WORDS = 6  # an item of a list line is a name, not a clause of prose
+
+
+def _list_line(line: str) -> list[str] | None:
+    """The items of one line that is a comma- or semicolon-separated list of short names, after an
+    intro clause ending in ": " ("The tags are: Coffee, Food"), else None."""
+    items = [item.strip() for item in re.split(r"[,;]", line.rpartition(": ")[2])]
+    if len(items) < 2 or not all(0 < len(item.split()) <= _LIST_ITEM_WORDS for item in items):
+        return None
+    return items
+
+
 def list_items(value: Any) -> list[str]:
-    """A list answer's items in ``normalise`` form: a JSON list, else one item per line when there
-    are several lines (an intro line ending in ":" is not an item), else comma- or
-    semicolon-separated; bullets, numbering and "and" removed."""
+    """A list answer's items in ``normalise`` form: a JSON list; else, when one line is a comma-
+    separated list of short names, its items (an intro before it, a note after it are prose);
+    else one item per line when there are several lines (an intro line ending in ":" is not an
+    item), else comma- or semicolon-separated; bullets, numbering and "and" removed."""
     if isinstance(value, list):
         items = [as_text(v) for v in value]
     else:
-        text = as_text(value).strip()
-        lines = [line for line in text.splitlines() if line.strip()]
-        if len(lines) > 1 and lines[0].rstrip().endswith(":"):
-            lines = lines[1:]
-        if len(lines) == 1:
-            text = lines[0]
-        items = lines if len(lines) > 1 else re.split(r"[,;]", text)
+        lines = [line for line in drop_intro_line(as_text(value)).splitlines() if line.strip()]
+        listed = [found for line in lines if (found := _list_line(_BULLET.sub("", line.strip()))) is not None]
+        if len(listed) == 1:
+            items = listed[0]
+        elif len(lines) > 1:
+            items = lines
+        else:
+            items = re.split(r"[,;]", lines[0] if lines else "")
     cleaned = [re.sub(r"^and\s+", "", normalise(_BULLET.sub("", item.strip()))) for item in items]
     return [item for item in cleaned if item]
+
+
+def _same_item(got: str, want: str) -> bool:
+    """An item states the expected one: the same, or with words around it ("run Llama 3.2 Vision"
+    for "Llama 3.2 Vision"); another or a negated name is not."""
+    return got == want or states_phrase(got, want)
 
 
 @grader("list")
@@ -144,8 +170,8 @@ def list_(expected: Any, output: str, structured: Structured | None, options: di
         raise ValueError(f"grader 'list': expected {expected!r} has no items")
     got = list_items(extract_answer(output))
     if opts.ordered:
-        hits = sum(a == b for a, b in zip(got, want))
-        passed = got == want
+        hits = sum(_same_item(a, b) for a, b in zip(got, want))
+        passed = len(got) == len(want) and hits == len(want)
     else:
         hits = sum((Counter(got) & Counter(want)).values())
         passed = Counter(got) == Counter(want)

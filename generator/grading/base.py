@@ -7,8 +7,8 @@ from typing import Any, Callable
 
 from ..catalog.grader_registry import GRADERS  # filled by @grader below; the schemas read it
 from ..catalog.schemas import Prompt, RunRecord, Structured
-from .extract import (as_text, extract_answer, is_json, json_leaves, json_value, normalise, same_json, states_phrase,
-                      value_key)
+from .extract import (answering_parts, as_text, extract_answer, is_json, json_leaves, json_value, normalise, same_json,
+                      states_phrase, value_key)
 from .options import read_options
 
 __all__ = ["GRADERS", "Verdict", "grade_record", "grader", "normalise"]
@@ -36,8 +36,9 @@ def exact(expected: Any, output: str, structured: Structured | None, options: di
     """The same value after answer extraction, compared in ``value_key`` form (case, wrappers,
     punctuation inside IDs and spaces between letters and digits are form; an expected answer
     without spaces also matches one printed in groups, "JBHU 282862"). JSON answers compare as
-    values. The expected value stated as a whole phrase inside prose also passes (``states_phrase``),
-    and so does a JSON object whose every value is the expected one."""
+    values. The expected value stated as a whole phrase inside prose also passes (``states_phrase``):
+    in the whole answer, or, when that also states other values, in its conclusion or opening
+    sentence (``answering_parts``); so does a JSON object whose every value is the expected one."""
     read_options("exact", options)
     answer = extract_answer(output)
     want_json = json_value(expected)
@@ -51,7 +52,7 @@ def exact(expected: Any, output: str, structured: Structured | None, options: di
     got = [value_key(leaf) for leaf in leaves]
     if got and all(g == want or (" " not in want and g.replace(" ", "") == want) for g in got):
         return Verdict(True, 1.0, f"expected {normalise(expected)!r}, got {normalise(leaves[0])!r}")
-    if len(leaves) == 1 and states_phrase(leaves[0], expected):
+    if len(leaves) == 1 and any(states_phrase(part, expected) for part in [leaves[0], *answering_parts(leaves[0])]):
         return Verdict(True, 1.0, f"expected {normalise(expected)!r}, stated inside the answer")
     return Verdict(False, 0.0, f"expected {normalise(expected)!r}, got {normalise(as_text(answer))[:120]!r}")
 

@@ -26,6 +26,7 @@ from .base import grade_record
 from .records import MEASURED, RecordKey, newest_per_source
 
 VERDICT_DIR = "evals/verdicts"
+UPSTREAM_ENV = "VL_UPSTREAM_RESULTS"  # a folder laid out like a source repository (see agreement.py)
 Snapshot = dict[str, dict[str, dict[str, bool]]]  # source -> model -> prompt id -> passed
 
 
@@ -157,16 +158,21 @@ def rescore(root: Path, write: bool):
 @root_option
 @click.option("--external", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="folder of peer result files named by 'external:' rows [default: ROOT/../shared/external]")
+@click.option("--upstream", type=click.Path(file_okay=False, path_type=Path), default=None, envvar=UPSTREAM_ENV,
+              help="folder laid out like the source repository, for 'owner/name@commit:path' rows "
+                   f"[default: ${UPSTREAM_ENV}, else the synced sources cache, .cache/sources/]")
 @click.option("--fail-under", type=click.FloatRange(0, 100), default=None,
               help="exit with status 1 when agreement (in %) is below this")
 @click.pass_context
-def graders(ctx: click.Context, labels: Path | None, root: Path, external: Path | None, fail_under: float | None):
+def graders(ctx: click.Context, labels: Path | None, root: Path, external: Path | None, upstream: Path | None,
+            fail_under: float | None):
     """Check the graders against human labels (--agreement), or run a judge model (`graders judge`).
 
     Example:
 
     \b
         leaderboard graders --agreement tests/data/grader_labels.csv --fail-under 90
+        leaderboard graders --agreement tests/data/grader_labels_upstream.csv --upstream /tmp/vision-ai-checkup
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -175,13 +181,18 @@ def graders(ctx: click.Context, labels: Path | None, root: Path, external: Path 
     from .agreement import LabelError, measure, read_labels
 
     try:
-        result = measure(read_labels(labels), root, external or root.resolve().parent / "shared" / "external")
+        result = measure(read_labels(labels), root, external or root.resolve().parent / "shared" / "external",
+                         upstream)
     except LabelError as e:
         raise click.ClickException(str(e)) from None
     console = Console(width=max(Console().width, 140))
     agreed = sum(j.agrees for j in result.judged)
     console.print(f"agreement: {agreed} of {len(result.judged)} labelled answers = {100 * result.rate:.1f}% "
                   f"({result.ambiguous} ambiguous not counted)", highlight=False)
+    if result.source_rate is not None:
+        source_rows = result.source_judged
+        console.print(f"the source's own verdicts: {sum(bool(j.source_agrees) for j in source_rows)} of "
+                      f"{len(source_rows)} = {100 * result.source_rate:.1f}%", highlight=False)
     confusion = Table("human label", "grader passes", "grader fails", title="Confusion counts")
     for verdict in ("correct", "incorrect"):
         confusion.add_row(verdict, str(result.confusion[(verdict, "pass")]), str(result.confusion[(verdict, "fail")]))

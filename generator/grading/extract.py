@@ -140,15 +140,33 @@ def _closing_answer(text: str) -> Any:
     return None
 
 
+def drop_intro_line(text: str) -> str:
+    """``text`` without a first line that introduces what follows ("The text in the image reads:",
+    "The steps are:"): an intro is not part of the answer."""
+    first, _, rest = text.strip().partition("\n")
+    return rest.strip() if first.rstrip().endswith(":") and rest.strip() else text.strip()
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCES.split(text.strip()) if s.strip()]
+
+
 def concluding_parts(text: str) -> list[str]:
     """Where reasoning states its result, most specific first: the last bold value, then the last
     sentence. Graders read these when the whole answer names several values, so reasoning that
     mentions other values does not make the answer unreadable."""
     parts = _BOLD.findall(text)[-1:]
-    sentences = [s.strip() for s in _SENTENCES.split(text.strip()) if s.strip()]
-    if len(sentences) > 1:
-        parts.append(sentences[-1])
+    said = sentences(text)
+    if len(said) > 1:
+        parts.append(said[-1])
     return parts
+
+
+def answering_parts(text: str) -> list[str]:
+    """``concluding_parts``, then the opening sentence: prose that answers first and explains after
+    ("The max gross weight is 32,500 KG. … the tare weight is 3,830 KG.") states its answer there."""
+    said = sentences(text)
+    return concluding_parts(text) + (said[:1] if len(said) > 1 else [])
 
 
 def as_text(value: Any) -> str:
@@ -189,6 +207,7 @@ def same_json(a: Any, b: Any) -> bool:
 
 
 _FEET_INCHES = re.compile(r"(\d)'(\d{1,2})(?![\d\"])")
+_ZERO_INCHES = re.compile(r"(\d)'0{1,2}\"?(?![\d\"])")  # 16'0 is 16 feet
 _INSIDE_WORD = re.compile(r"(?<=[^\W_])[-_./:'](?=[^\W_])")
 _BETWEEN_DIGITS = re.compile(r"(?<=\d)[.,/:-](?=\d)")
 _SPACE_AT_DIGIT = re.compile(r"(?<=\d) (?=[^\W_])|(?<=[^\W_]) (?=\d)")
@@ -198,13 +217,14 @@ def value_key(text: Any, join_digits: bool = True) -> str:
     """What must match for two short answers to state the same value: ``normalise`` form, then
 
     - unit marks after digits are kept and told apart (``16'`` feet, ``16"`` inches); after feet,
-      the inch mark is implied (``10'2`` is ``10'2"``), as people write it;
+      the inch mark is implied (``10'2`` is ``10'2"``), as people write it, and zero inches are
+      none (``16'0`` is ``16'``);
     - a separator between digits is kept, whichever it is (``08/09/2020`` = ``08.09.2020``,
       but ``2.30`` is not ``230``);
     - other punctuation inside a word or ID is form (``in-dubitable`` = ``indubitable``,
       ``PX-220`` = ``PX220``), as is a space between letters and digits (``JBHU 282862``);
     - everything else (a changed or missing character, a space between two words) is value."""
-    text = _FEET_INCHES.sub(lambda m: f"{m[1]}'{m[2]}\"", normalise(text))
+    text = _FEET_INCHES.sub(lambda m: f"{m[1]}'{m[2]}\"", _ZERO_INCHES.sub(r"\1'", normalise(text)))
     text = re.sub(r"(?<=\d)'", "\u2032", text)
     text = re.sub(r"(?<=\d)\"", "\u2033", text)
     text = _BETWEEN_DIGITS.sub("\u00b7", text)
@@ -212,6 +232,8 @@ def value_key(text: Any, join_digits: bool = True) -> str:
     return _SPACE_AT_DIGIT.sub("", text) if join_digits else text
 
 
+# A comma before a space is punctuation between words, form inside a phrase ("November 21, 2017").
+_WORD_COMMA = re.compile(r",(?= )")
 _NEGATION = re.compile(r"\b(?:not|no|isn't|is not|never|neither|nor)\s+(?:\w+\s+){0,2}$")
 
 
@@ -221,10 +243,10 @@ def states_phrase(answer: str, expected: str) -> bool:
     a date) also must be the only value with digits the answer states ("Q101, the other is Q102"
     commits to neither). Compared in ``value_key`` form; the phrase's edges are checked in the
     answer as written, so "is 10629101" states 10629101 while "stop" does not state "top"."""
-    want = value_key(expected)
+    want = _WORD_COMMA.sub("", value_key(expected))
     if not want:
         return False
-    spaced = value_key(answer, join_digits=False)
+    spaced = _WORD_COMMA.sub("", value_key(answer, join_digits=False))
     dropped = {m.start() for m in _SPACE_AT_DIGIT.finditer(spaced)}
     kept = [i for i in range(len(spaced)) if i not in dropped]
     joined = "".join(spaced[i] for i in kept)

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..catalog.schemas import Structured
 from .base import Verdict, grader
-from .extract import as_text, straighten_quotes, unwrapped
+from .extract import as_text, drop_intro_line, straighten_quotes, unwrapped
 from .options import read_options
 
 
@@ -95,9 +95,13 @@ def ocr_text(expected: Any, output: str, structured: Structured | None, options:
     characters in a paragraph are a good reading. A short text (at most ``SHORT_WORDS`` words: a
     sign, a plate, a serial number) passes only when every letter and digit is right, so one wrong
     word ("Midnight" for "Midnights") or character ("Q00" for "Q0O") fails while spacing,
-    punctuation and case do not count. Score: 1 - CER either way."""
+    punctuation and case do not count. A first line that introduces the reading ("The text
+    reads:") and is not in the reference is left out. Score: 1 - CER either way."""
     opts = read_options("ocr-text", options, max_cer=0.1)
     reference, hypothesis = reference_text(expected), hypothesis_text(output, structured)
+    without_intro = drop_intro_line(hypothesis)
+    if without_intro != hypothesis.strip() and ocr_normalise(hypothesis.strip().splitlines()[0]) not in ocr_normalise(reference):
+        hypothesis = without_intro  # "The text in the image reads:" introduces the reading, it is not read text
     cer = character_error_rate(reference, hypothesis)
     score = max(0.0, 1.0 - cer)
     words = len(reference.split())

@@ -77,7 +77,7 @@ READS = ("prompts.csv", "LICENSE.md", "images/", *(f"{d}/" for d in RESULT_DIRS)
 # option the prompt names, and which holds the expected answer, makes the prompt a choice.
 CHOICE_SETS = (("left", "right"), ("above", "below"), ("right side up", "upside down"),
                ("down", "left", "right"), ("screws", "bolts", "nuts"))
-_NUMBER_SHAPED = re.compile(r"^[$£€]?\d[\d,]*(?:\.\d+)?$")
+_NUMBER_SHAPED = re.compile(r"^[$£€]?\d[\d,]*(?:\.\d+)?(?: ?[^\W\d_]{1,5})?$")  # a unit may follow: "32,500 kg"
 _MAX_QUANTITY_DIGITS = 6  # longer digit strings ("3702692432") are serial or part numbers: exact
 
 
@@ -89,7 +89,7 @@ def grader_for_vac(prompt_text: str, answer: str) -> Grader:
 
     comma-separated list prompts -> list (ordered); "Read the text" -> ocr-text with a 1% CER
     budget (a few slipped characters in a paragraph, not a misread word); yes/no answers ->
-    yes-no; offered alternatives -> choice; quantities ("27", "$2.30", "2,428") -> number;
+    yes-no; offered alternatives -> choice; quantities ("27", "$2.30", "2,428", "32,500 kg") -> number;
     everything else, identifiers and long digit strings included -> exact.
     """
     prompt = normalise(prompt_text)
