@@ -47,6 +47,18 @@ def project(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def served(project):
     """`leaderboard serve` (which builds the site first) on a free port; yields its base URL."""
+    yield from serve(project)
+
+
+@pytest.fixture(scope="module")
+def served_live(tmp_path_factory):
+    """The CPU cards with `live_api: /` in site.yaml, so the pair pages carry the upload box."""
+    project = write_live_project(tmp_path_factory.mktemp("pair-live"))
+    (project / "site.yaml").write_text("title: Pair live test\nlive_api: /\n")
+    yield from serve(project)
+
+
+def serve(project: Path):
     log = project / "serve.log"
     leaderboard = Path(sys.executable).with_name("leaderboard")
     with log.open("w") as sink:
@@ -258,3 +270,25 @@ def test_address_preselects_task_and_models(served, browser):
     checked = page.eval_on_selector_all("#pg-models-list input:checked", "xs => xs.map(x => x.value)")
     assert sorted(checked) == ["opencv-haar-face", "opencv-hog-people"]
     assert page.errors == []
+
+
+def test_pair_page_runs_your_image_through_both_models(served_live, browser):
+    """Try your own image on a pair page: both models, run through `leaderboard serve`, boxes drawn."""
+    require_binary("tesseract")
+    page = open_page(browser, served_live + "/compare/rapidocr-vs-tesseract-5/index.html")
+    page.wait_for_selector("#pg-form", state="visible")
+    assert page.input_value("#pg-task") == "ocr"
+    listed = page.eval_on_selector_all("#pg-models-list input", "xs => xs.map(x => x.value)")
+    assert sorted(listed) == ["rapidocr", "tesseract-5"]  # the pair only, both ticked
+    link = page.locator("main a", has_text="the playground with both preselected").get_attribute("href")
+    assert link == "../../playground/index.html?models=rapidocr,tesseract-5&task=ocr"
+    give_file(page, text_png(), "text.png", "drop")
+    page.wait_for_selector("#pg-preview", state="visible")
+    page.click("#pg-run")
+    page.wait_for_function(DONE, timeout=60_000)
+    for model in ("tesseract-5", "rapidocr"):
+        assert all(line in page.inner_text(f'.pg-panel[data-model="{model}"]') for line in TEXT_LINES)
+        assert len(rects(page, model)) == 2
+    assert page.locator(".pg-combined-figure svg.overlay rect").count() == 4
+    assert page.errors == []
+    screenshot(page, "pair-live")

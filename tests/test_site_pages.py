@@ -133,3 +133,31 @@ def test_home_leaves_out_what_it_cannot_show(tmp_path):
     assert 'id="peer"' not in html  # no peer source pinned
     assert 'id="reported"' not in html  # MMMU Pro and Peer Vision Evals: one card each, nothing to rank
     assert "leaderboard run gamma-det --suite evals" in html
+
+
+def models_index_row(out: Path, name: str) -> str:
+    html = (out / "models" / "index.html").read_text()
+    row = re.search(rf'<tr><th scope="row" class="sticky" data-sort="{re.escape(name)}">(.*?)</tr>', html, re.S).group(1)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row))
+
+
+def test_models_index_shows_each_models_best_score_and_its_kind(tmp_path):
+    out = built(tmp_path, lambda root: shutil.rmtree(runs_of(root, "beta-ocr")))
+    assert "60.0%" in models_index_row(out, "Alpha VL") and "measured here Test Evals · 5 of 5" in models_index_row(out, "Alpha VL")
+    assert "68.66%" in models_index_row(out, "Beta OCR") and "reported Peer Vision Evals" in models_index_row(out, "Beta OCR")
+    assert "no results" in models_index_row(out, "Gamma Det")
+
+
+def test_model_page_lists_its_answers_by_task(tmp_path):
+    html = (built(tmp_path) / "models" / "alpha-vl" / "index.html").read_text()
+    vqa = html.split('id="answers-vqa"')[1].split("</ul>")[0]
+    assert "2 answers, 1 of 2 graded passed" in re.sub(r"<[^>]+>", "", vqa)  # count-apples 3 ✓, count-coins five ✗
+    assert 'href="../../suites/evals/count-apples/index.html"' in vqa
+    assert 'id="answers-captioning"' in html and 'id="answers-ocr"' in html
+
+
+def test_pair_page_without_a_live_api_says_how_to_get_one(tmp_path):
+    html = (built(tmp_path) / "compare" / "alpha-vl-vs-beta-ocr" / "index.html").read_text()
+    try_it = html.split('id="try"')[1].split("<h2")[0]
+    assert "leaderboard serve" in try_it and 'id="playground"' not in html and "playground.js" not in html
+    assert 'href="../../playground/index.html?models=alpha-vl,beta-ocr&amp;task=ocr"' in try_it  # first shared task

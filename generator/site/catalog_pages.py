@@ -4,13 +4,14 @@ and the model and suite indexes."""
 from __future__ import annotations
 
 from ..catalog.vocab import FEATURE_NAMES, TASK_NAMES
-from . import disagreement_pages, overlays
+from . import disagreement_pages, evidence, overlays, side_by_side
 from .gallery_pages import answer_panel, colours
 from .paths import pair_link
 from .view import SiteData, task_name
 
 SUITE_MATRIX_MODELS = 12
 NEIGHBOURS = 4
+ANSWERS_PER_TASK = 40  # prompt links per task on a model page; the task gallery has the rest
 
 
 def ctx_model(site: SiteData, model_id: str) -> dict:
@@ -33,12 +34,14 @@ def ctx_model(site: SiteData, model_id: str) -> dict:
         "task_names": TASK_NAMES, "feature_names": FEATURE_NAMES, "neighbours": neighbours,
         "description": view.overview_text[:200],
         "disagreements": disagreement_pages.counts(site, model_id=model_id),
+        "answers": side_by_side.answers_by_task(site, model_id), "answers_shown": ANSWERS_PER_TASK,
     }
 
 
 def ctx_models_index(site: SiteData) -> dict:
     views = sorted(site.models.values(), key=lambda v: v.name.casefold())
     return {"title": f"Models — {site.title}", "views": views, "nav": "models", "task_names": TASK_NAMES,
+            "best": {v.id: evidence.best(v, site.suites) for v in views},
             "description": "Every model card: properties, licence, tasks and results."}
 
 

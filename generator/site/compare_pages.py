@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..catalog.vocab import FEATURE_NAMES, FEATURES
+from ..catalog.vocab import FEATURE_NAMES, FEATURES, TASKS
 from ..results import PairComparison
 from . import evidence, side_by_side
 from .home import next_run_command
@@ -151,6 +151,14 @@ def best_evidence(site: SiteData, view: ModelView) -> evidence.Evidence | None:
     return _cached(site, ("evidence", view.id), lambda: evidence.best(view, site.suites) or False) or None
 
 
+def playground_link(a: ModelView, b: ModelView) -> str:
+    """The playground with both models ticked and the first task both cards list (else either's)."""
+    common = [t for t in TASKS if t in a.card.tasks and t in b.card.tasks]
+    task = (common or [t for t in TASKS if t in a.card.tasks or t in b.card.tasks] or [None])[0]
+    query = f"?models={a.id},{b.id}" + (f"&task={task}" if task else "")
+    return rel_url("../../", "playground/") + query
+
+
 def ctx_compare(site: SiteData, a_id: str, b_id: str) -> dict:
     a, b = site.models[a_id], site.models[b_id]
     suites = [{"suite": suite, "h2h": h2h} for suite in site.suites.values()
@@ -171,6 +179,7 @@ def ctx_compare(site: SiteData, a_id: str, b_id: str) -> dict:
         "evidence": evidence.block(best_evidence(site, a), best_evidence(site, b)),
         "commands": [c for c in (next_run_command(site, v) for v in (a, b)) if c],
         "side_by_side": side_by_side.sections(site, a, b),
+        "live_api": site.config.live_api, "playground": playground_link(a, b),
         "coverage_min": site.config.coverage_min,
         "description": f"{a.name} and {b.name} side by side: properties, supported vision tasks, "
                        f"measured pass rates with 95% intervals, prompt-by-prompt head-to-head and reported figures.",

@@ -83,4 +83,16 @@ def sections(site: SiteData, a: ModelView, b: ModelView) -> list[dict]:
     return out
 
 
-__all__ = ["IMAGES_PER_TASK", "sections"]
+def answers_by_task(site: SiteData, model_id: str) -> list[dict]:
+    """A model's answers grouped by task (its best source per suite), for its page's "Answers by
+    task" section, which the pair pages' task matrix links to."""
+    out = []
+    for task, answers in sorted(_answered(site).get(model_id, {}).items(), key=lambda kv: TASKS.index(kv[0])):
+        rows = [{"suite": suite_id, "prompt": prompt_id, "row": row} for (suite_id, prompt_id), row in answers.items()]
+        scored = [r["row"] for r in rows if r["row"]["scored"]]
+        out.append({"task": task, "name": TASK_NAMES[task], "rows": rows, "graded": len(scored),
+                    "passed": sum(1 for r in scored if r["passed"])})
+    return out
+
+
+__all__ = ["IMAGES_PER_TASK", "answers_by_task", "sections"]

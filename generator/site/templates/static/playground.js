@@ -26,12 +26,14 @@
 
   function apiBase(configured) {
     configured = (configured || "").trim();
+    var absolute = /^https?:\/\//.test(configured);
+    if (location.protocol === "file:" && !absolute) return null;
     if (configured) {
       var base = new URL(configured, location.href).href.replace(/\/?$/, "/");
       return /\/api\/$/.test(base) ? base : base + "api/";
     }
-    if (location.protocol === "file:") return null;
-    return new URL("../api/", location.href).href;   // the page lives at <site>/playground/
+    // served by `leaderboard serve`: the API sits beside the site's root (pages may be at any depth)
+    return new URL((document.body.getAttribute("data-root") || "") + "api/", location.href).href;
   }
 
   function goOffline(why) {
@@ -56,13 +58,26 @@
         }
         return response.json();
       })
-      .then(function (payload) { catalog = payload; goLive(); })
+      .then(function (payload) {
+        catalog = only(payload, page.getAttribute("data-models"));
+        if (!catalog.models.length) return goOffline("Neither model of this page runs on the server at " + api + ".");
+        goLive();
+      })
       .catch(function (error) {
         goOffline(error.name === "AbortError" ? "The live API at " + api + " did not answer." :
                   /^No live API/.test(error.message) ? error.message + "." :
                   "Could not reach a live API at " + api + " (" + error.message + ").");
       })
       .finally(function () { clearTimeout(timer); });
+  }
+
+  /* A pair page's box runs only its two models: the API's catalog cut to them, and to their tasks. */
+  function only(payload, ids) {
+    if (!ids) return payload;
+    var keep = ids.split(",");
+    var models = payload.models.filter(function (m) { return keep.indexOf(m.id) >= 0; });
+    var tasks = payload.tasks.filter(function (t) { return models.some(function (m) { return m.tasks.indexOf(t.id) >= 0; }); });
+    return { models: models, tasks: tasks, limits: payload.limits };
   }
 
   /* ------------------------------------------------------------ the form */
