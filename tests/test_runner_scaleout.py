@@ -18,6 +18,7 @@ from fixtures_runner import SUITE, ChatServer, read_records, run_files, write_ca
 
 from generator.cli import main
 from generator.runner.shards import ShardError, parse_shard
+from generator.runner.store import RunLock, RunLocked
 
 LEADERBOARD = Path(sys.executable).with_name("leaderboard")
 PROMPTS = 12
@@ -154,6 +155,25 @@ def test_a_killed_run_leaves_no_lock_behind(tmp_path):
         resumed = CliRunner().invoke(main, ["run", "chat", "--suite", SUITE, "--root", str(tmp_path)])
         assert resumed.exit_code == 0, resumed.output
     assert Counter(r["prompt_id"] for r in read_records(tmp_path, "chat")) == {f"q{i:02d}": 1 for i in range(PROMPTS)}
+
+
+def test_a_refusal_names_the_live_holders_not_a_killed_runs_leftover(tmp_path):
+    """flock conflicts between two opens in one process too, so the locks can meet here."""
+    folder = tmp_path / "evals" / "runs" / SUITE / "chat"
+    folder.mkdir(parents=True)
+    (folder / ".run.lock.all").write_text("pid 999 on ghost, since yesterday (killed)\n")
+    with RunLock(folder, (1, 2), "pid 1 on here, since now (shard one)"):
+        with pytest.raises(RunLocked) as refused:
+            RunLock(folder, None, "pid 2 on here (whole suite)").__enter__()
+        assert "pid 1 on here, since now (shard one)" in str(refused.value)
+        assert "ghost" not in str(refused.value)
+        with RunLock(folder, (0, 2), "pid 3 on here (shard zero)"):  # the other shard runs beside it
+            with pytest.raises(RunLocked, match=r"pid 3 on here \(shard zero\)"):
+                RunLock(folder, (0, 2), "pid 4 (a second shard zero)").__enter__()
+    assert sorted(path.name for path in folder.iterdir()) == [".run.lock.all"], "only the leftover stays"
+    with RunLock(folder, None, "pid 5 (whole suite, later)"):
+        assert (folder / ".run.lock.all").read_text() == "pid 5 (whole suite, later)\n"
+    assert list(folder.iterdir()) == [], "the leftover was reused and removed"
 
 
 # ---------------------------------------------------------------- repeats

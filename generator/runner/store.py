@@ -97,12 +97,14 @@ class RunLock:
 
     `flock` locks vanish with their process, so a killed run never leaves the folder locked;
     the lock files are removed on release (a killed run's files are harmless and reused). The
-    holder writes who it is into its file, and a refused run prints that."""
+    holder writes who it is into a file of its own (`.run.lock.all` or `.run.lock.shardIofN`), and a
+    refused run prints what the files still locked say (a killed run's leftover names nobody)."""
 
     def __init__(self, folder: Path, shard: tuple[int, int] | None, description: str):
         self.folder = Path(folder)
         self.main = self.folder / ".run.lock"
-        self.own = self.main if shard is None else self.folder / f".run.lock.shard{shard[0]}of{shard[1]}"
+        self.own = self.folder / (".run.lock.all" if shard is None else f".run.lock.shard{shard[0]}of{shard[1]}")
+        self.mode = fcntl.LOCK_EX if shard is None else fcntl.LOCK_SH  # on the folder's lock
         self.description = description
         self._held: list[tuple[Path, int]] = []
         self._created: list[Path] = []  # folders made for the lock, removed again if no record came
@@ -112,8 +114,7 @@ class RunLock:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._created = missing  # deepest first
         try:
-            if self.own != self.main:
-                self._take(self.main, fcntl.LOCK_SH)
+            self._take(self.main, self.mode)
             self._take(self.own, fcntl.LOCK_EX)
         except BaseException:
             self.release()
@@ -152,13 +153,12 @@ class RunLock:
 
     def _refusal(self) -> str:
         holders = []
-        for path in sorted(self.folder.glob(".run.lock*")):
+        for path in sorted(self.folder.glob(".run.lock.*")):
             try:
-                text = path.read_text(encoding="utf-8", errors="replace").strip()
+                if _held_by_someone(path):
+                    holders.append(path.read_text(encoding="utf-8", errors="replace").strip())
             except OSError:
                 continue
-            if text:
-                holders.append(text)
         who = "; ".join(holders) or "another process (it has not said who it is yet)"
         return (f"another run of this model on this suite is under way in {self.folder}: {who}. "
                 f"Wait for it to finish, or run a different --shard")
@@ -181,6 +181,17 @@ class RunLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def _held_by_someone(path: Path) -> bool:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
 
 
 def _upgrade(fd: int) -> bool:
