@@ -41,6 +41,15 @@ def _answered(site: SiteData) -> dict[str, dict[str, dict[tuple[str, str], dict]
     return found
 
 
+def _positions(site: SiteData) -> dict[tuple[str, str], int]:
+    """(suite, prompt) -> the prompt's place in its suite, once per worker (not a search per pair)."""
+    found = site.cache.get(("side-by-side", "positions"))
+    if found is None:
+        found = site.cache[("side-by-side", "positions")] = {
+            (suite.id, p.id): i for suite in site.suites.values() for i, p in enumerate(suite.prompts)}
+    return found
+
+
 def _order(row_a: dict, row_b: dict) -> int:
     """Prompts where the verdicts differ first, then other graded prompts, then demo prompts."""
     if row_a["scored"] and row_b["scored"]:
@@ -60,10 +69,7 @@ def sections(site: SiteData, a: ModelView, b: ModelView) -> list[dict]:
         shared = set(mine.get(task, {})) & set(theirs.get(task, {}))
         if not shared:
             continue
-        prompt_index = {}
-        for suite_id, prompt_id in shared:
-            prompts = site.suites[suite_id].prompts
-            prompt_index[(suite_id, prompt_id)] = next(i for i, p in enumerate(prompts) if p.id == prompt_id)
+        prompt_index = _positions(site)
         keys = sorted(shared, key=lambda k: (_order(mine[task][k], theirs[task][k]), suite_order[k[0]], prompt_index[k]))
         items = []
         for suite_id, prompt_id in keys[:IMAGES_PER_TASK]:
