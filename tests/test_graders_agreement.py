@@ -2,7 +2,7 @@
 answer (Vision AI Checkup's published answers and our own suites' run records), with a reason in
 the labeller's own words. Agreement on the non-ambiguous rows must stay at or above 97%.
 
-tests/data/grader_labels_upstream.csv labels 742 more answers of nine other models, read in Vision
+tests/data/grader_labels_upstream.csv labels 823 more answers of ten other models, read in Vision
 AI Checkup's own repository at older commits (prose and reasoning answers). Their files are not in
 the repository and CI has no network: that test runs where the files are (the synced sources
 cache, or a folder in $VL_UPSTREAM_RESULTS laid out like the repository) and skips otherwise; the
@@ -103,11 +103,11 @@ def test_a_label_for_a_missing_answer_is_an_error(tmp_path):
 
 def test_the_upstream_label_set_names_each_answer_by_repository_commit_and_file():
     rows = read_labels(UPSTREAM_LABELS)
-    assert len(rows) == 742
-    assert len({r.model for r in rows}) == 9  # with the three models above: twelve
+    assert len(rows) == 823
+    assert len({r.model for r in rows}) == 10  # with the three models above: thirteen
     assert all(r.file.startswith("roboflow/vision-ai-checkup@") and ":data/results/result_" in r.file for r in rows)
     assert {r.file.split("@")[1].split(":")[0][:7] for r in rows} == {"87a59d3", "e49308a"}
-    assert sum(r.verdict == "ambiguous" for r in rows) == 12
+    assert sum(r.verdict == "ambiguous" for r in rows) == 14
 
 
 def test_upstream_rows_are_read_from_the_folder_given_or_the_sources_cache(tmp_path, monkeypatch):
@@ -162,5 +162,5 @@ def test_agreement_on_the_upstream_answers():
     folder = _upstream_folder()
     result = measure(read_labels(UPSTREAM_LABELS), REPO_ROOT, SHARED_EXTERNAL, folder)
     print(report(result))
-    assert len(result.judged) == 730
+    assert len(result.judged) == 809
     assert result.rate >= MINIMUM, report(result)
