@@ -315,3 +315,17 @@ def test_side_by_side_without_javascript_and_absent_without_shared_answers(brows
     assert page.locator("#side-by-side").count() == 0
     assert "gallery.js" not in page.content()  # and no script for it
     context.close()
+
+
+def test_demo_links_open_that_models_answers(page, boxes_server):
+    page.goto(boxes_server + "compare/alpha-vl-vs-gamma-det/index.html")
+    row = page.locator("#tasks ~ .table-wrap tr", has_text="Object detection").first
+    demos = row.locator("a", has_text="Demo")
+    assert demos.count() == 2  # both answered detection prompts
+    demos.nth(1).click()
+    page.wait_for_url("**/models/gamma-det/index.html#answers-object-detection")
+    answers = page.locator("#answers-object-detection + ul a")
+    assert sorted(answers.all_inner_texts()) == ["one-cat", "two-cats"]
+    page.go_back()
+    ocr = page.locator("#tasks ~ .table-wrap tr", has_text="OCR").first
+    assert ocr.locator("a", has_text="Demo").count() == 1  # Gamma Det has no OCR answers: no link for it

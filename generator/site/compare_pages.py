@@ -50,17 +50,20 @@ def _model_cells(site: SiteData, view: ModelView) -> dict[str, list]:
                 m.cell(card.release_date), m.cell(f"{card.context_window:,} tokens" if card.context_window else None),
                 m.cell(view.params_text), m.link_cell(card.license.url, card.license.id),
                 m.price_cell(card.pricing, "input_per_1m"), m.price_cell(card.pricing, "output_per_1m")]
-        return {"spec": spec, "tasks": [m.yes_cell(view.has_task(t, f)) for _, t, f, _ in VISION_TASKS],
+        answered = side_by_side.answered_tasks(site, view.id)
+        demo = lambda tasks: next((rel_url("../../", f"models/{view.id}/") + f"#answers-{t}"  # noqa: E731
+                                   for t in tasks if t in answered), None)
+        return {"spec": spec, "tasks": [m.task_cell(has, demo(t) if has else None, view.name)
+                          for _, t, f, _ in VISION_TASKS for has in [view.has_task(t, f)]],
                 "features": [m.yes_cell(f in card.features) for f in FEATURES]}
     return _cached(site, ("model-cells", view.id), make)
 
 
-def _row_ends(site: SiteData, table: str, labels: list[str], demos: list[str] | None = None) -> list[tuple]:
+def _row_ends(site: SiteData, table: str, labels: list[str]) -> list[tuple]:
     """Each row's opening (label) and closing markup, rendered once per worker."""
     def make() -> list[tuple]:
         m = _cells(site)
-        return [(m.row_start(label), m.row_end(label, demos[i] if demos else None) + "\n")
-                for i, label in enumerate(labels)]
+        return [(m.row_start(label), m.row_end() + "\n") for label in labels]
     return _cached(site, ("row-ends", table), make)
 
 
@@ -164,7 +167,6 @@ def ctx_compare(site: SiteData, a_id: str, b_id: str) -> dict:
     suites = [{"suite": suite, "h2h": h2h} for suite in site.suites.values()
               if (h2h := _h2h(site, a_id, b_id, suite.id)) is not None]
     ca, cb = _model_cells(site, a), _model_cells(site, b)
-    demos = _cached(site, ("task-demos",), lambda: [rel_url("../../", f"tasks/{task}/") for *_, task in VISION_TASKS])
     measured_rows = []
     for suite in site.suites.values():
         ra, rb = a.best(suite.id), b.best(suite.id)
@@ -173,7 +175,7 @@ def ctx_compare(site: SiteData, a_id: str, b_id: str) -> dict:
     return {
         "title": f"{a.name} vs {b.name} — {site.title}", "a": a, "b": b,
         "spec_rows": _rows(_row_ends(site, "spec", SPEC_LABELS), ca["spec"], cb["spec"]),
-        "tasks": _rows(_row_ends(site, "tasks", TASK_LABELS, demos), ca["tasks"], cb["tasks"]),
+        "tasks": _rows(_row_ends(site, "tasks", TASK_LABELS), ca["tasks"], cb["tasks"]),
         "features": _rows(_row_ends(site, "features", FEATURE_LABELS), ca["features"], cb["features"]), "suites": suites,
         "reported_rows": _reported_rows(a, b), "measured_rows": measured_rows,
         "evidence": evidence.block(best_evidence(site, a), best_evidence(site, b)),

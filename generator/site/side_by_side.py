@@ -89,6 +89,11 @@ def sections(site: SiteData, a: ModelView, b: ModelView) -> list[dict]:
     return out
 
 
+def answered_tasks(site: SiteData, model_id: str) -> set[str]:
+    """The tasks a model has answers for (on prompts with an image)."""
+    return set(_answered(site).get(model_id, {}))
+
+
 def answers_by_task(site: SiteData, model_id: str) -> list[dict]:
     """A model's answers grouped by task (its best source per suite), for its page's "Answers by
     task" section, which the pair pages' task matrix links to."""
@@ -101,4 +106,4 @@ def answers_by_task(site: SiteData, model_id: str) -> list[dict]:
     return out
 
 
-__all__ = ["IMAGES_PER_TASK", "answers_by_task", "sections"]
+__all__ = ["IMAGES_PER_TASK", "answered_tasks", "answers_by_task", "sections"]
