@@ -102,6 +102,7 @@ def test_one_card_rewrites_exactly_its_pages_and_the_shared_ones(site, tmp_path)
     assert "404.html" not in rewritten  # it lists model ids (reversed comparisons), not card text
     assert not any(rel.startswith(("suites/synth/p", "media/", "static/")) for rel in rewritten)
     assert f"models/{edited}/index.html" in rewritten
+    assert {rel for rel in rewritten if rel.startswith("models/")} == {f"models/{edited}/index.html", "models/index.html"}
     assert report.written == len({r for r in rewritten if r != ".manifest.json"} | (set(after) - set(before)))
     assert contents(out) == fresh(root, tmp_path)
 

@@ -44,7 +44,7 @@ def _rows_bytes(hashes: np.ndarray, index: dict, key) -> bytes:
 
 
 def stamp(site: SiteData, code_digest: str) -> None:
-    """Fill in every view's digest and the site-wide ones (shared, names, all)."""
+    """Fill in every view's digest and the site-wide ones (shared, names, ranking, all)."""
     from .judging import prompt_judgements  # judging imports view, which imports this module
 
     results: Results = site.results
@@ -62,6 +62,7 @@ def stamp(site: SiteData, code_digest: str) -> None:
                              _rows_bytes(scores_hash, scores_by_model, model_id))
 
     site.names_digest = digest(json.dumps({m: v.name for m, v in site.models.items()}, sort_keys=True))
+    site.ranking_digest = digest(site.names_digest, *site.ranking)
     by_prompt = graded.groupby(["suite", "prompt_id"], sort=True).indices if not graded.empty else {}
     for suite in site.suites.values():
         for p in suite.prompts:

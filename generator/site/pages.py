@@ -47,7 +47,7 @@ def page_list(site: SiteData) -> list[Page]:
     add("sitemap.xml", "sitemap", (), every)
     add("robots.txt", "robots", (), s)
     for model_id, view in site.models.items():
-        add(f"models/{model_id}/index.html", "model", (model_id,), s, every)
+        add(f"models/{model_id}/index.html", "model", (model_id,), s, view.digest, site.ranking_digest)
     for a, b in site.pairs():
         ma, mb = site.models[a].digest, site.models[b].digest
         add(compare_path(a, b), "compare", (a, b), s, ma, mb)

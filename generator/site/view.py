@@ -211,6 +211,7 @@ class SiteData:
     cache: dict = field(default_factory=dict)  # per-process memo of rendered fragments
     shared_digest: str = ""
     names_digest: str = ""
+    ranking_digest: str = ""  # the leaderboard order and every name: what a model page shows of the others
     all_digest: str = ""
 
     @property
