@@ -64,6 +64,12 @@ def test_answer_first_prose_is_read_at_its_opening_sentence():
     assert not passes("number", "80 kg", text)
     dated = "The date on the form is March 3, 2021. It is also printed as \"3. 3. 2021\" at the top."
     assert passes("exact", "March 3 2021", dated) and not passes("exact", "March 4 2021", dated)
+    # an answer that takes its opening back is read at its conclusion only
+    corrected = "The dock is D33. Actually, on a closer look, the sign says D35 and not the other."
+    assert not passes("exact", "D33", corrected)
+    taken_back = "The weight is 500 KG. Wait, that was the tare; the gross is 700 KG, the box alone 80 KG."
+    assert not passes("number", "500 kg", taken_back)
+    assert passes("number", "500 kg", taken_back.replace("Wait, that was", "That is"))  # not taken back: answer-first
     repeated = "The room is 9'4\" x 12'. \n\nThat is 9 feet and 4 inches by 12 feet.\n\nSo it is 9'4\" X 12'."
     assert passes("exact", "9'4\" X 12'", repeated)
     assert not passes("exact", "9'4\" X 13'", repeated)

@@ -162,11 +162,18 @@ def concluding_parts(text: str) -> list[str]:
     return parts
 
 
+# Words with which an answer takes back what it said before ("Actually, on a closer look, it is 5").
+_CORRECTION = re.compile(r"\b(?:actually|wait|correction|instead|on (?:a )?closer (?:look|inspection)|"
+                         r"on second thought|re-?count(?:ed|ing)?|miscount(?:ed)?)\b", re.I)
+
+
 def answering_parts(text: str) -> list[str]:
     """``concluding_parts``, then the opening sentence: prose that answers first and explains after
-    ("The max gross weight is 32,500 KG. … the tare weight is 3,830 KG.") states its answer there."""
+    ("The max gross weight is 32,500 KG. An empty weight of 3,800 KG is also printed.") states its
+    answer there, unless a later sentence takes it back ("Actually, …")."""
     said = sentences(text)
-    return concluding_parts(text) + (said[:1] if len(said) > 1 else [])
+    opening = said[:1] if len(said) > 1 and not any(_CORRECTION.search(s) for s in said[1:]) else []
+    return concluding_parts(text) + opening
 
 
 def as_text(value: Any) -> str:
