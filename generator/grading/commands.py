@@ -172,7 +172,7 @@ def graders(ctx: click.Context, labels: Path | None, root: Path, external: Path 
 
     \b
         leaderboard graders --agreement tests/data/grader_labels.csv --fail-under 90
-        leaderboard graders --agreement tests/data/grader_labels_upstream.csv --upstream /tmp/vision-ai-checkup
+        leaderboard graders --agreement tests/data/grader_labels_upstream.csv --upstream /tmp/vac
     """
     if ctx.invoked_subcommand is not None:
         return
