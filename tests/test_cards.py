@@ -89,7 +89,8 @@ def test_every_runner_section_builds_its_adapter(cards):
     declaration when it is built, so a value the backend would reject only when loading (a
     RapidOCR option) fails here."""
     from generator.runner.adapter import adapter_class, make_adapter
-    from generator.runner.options import OptionError, runner_problems
+    from generator.runner.adapter import runner_problems
+    from generator.runner.options import OptionError
 
     built = {}
     for card in cards.values():

@@ -15,7 +15,8 @@ from fixtures_runner import SUITE, write_card, write_suite
 
 from generator.catalog.schemas import Runner
 from generator.cli import main
-from generator.runner.options import Option, runner_problems
+from generator.runner.adapter import runner_problems
+from generator.runner.options import Option
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -166,7 +166,7 @@ def load_cards(root: Path, problems: list[Problem]) -> tuple[dict[str, ModelCard
 def _check_runner(runner, doc, shown: str, problems: list[Problem]) -> None:
     """The runner section as its adapter will read it (adapter name, options, device). Each
     adapter declares what it accepts; the runner's check imports no backend and no model."""
-    from ..runner.options import runner_problems
+    from ..runner.adapter import runner_problems
 
     for where, message in runner_problems(runner):
         problems.append(Problem(shown, doc.line_of(("runner", *where)), f"runner.{'.'.join(where)}: {message}"))

@@ -8,6 +8,7 @@ counts (None when the backend does not report them — never 0 for unknown).
 
 from __future__ import annotations
 
+import difflib
 import importlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -146,3 +147,14 @@ def adapter_class(name: str) -> type[Adapter]:
 
 def make_adapter(config: Runner) -> Adapter:
     return adapter_class(config.adapter)(config)
+
+
+def runner_problems(runner: Runner) -> list[RunnerProblem]:
+    """What `leaderboard validate` reports for a card's runner section: an unknown adapter name,
+    options its adapter does not accept, a device it cannot use. Imports the adapter's module
+    (light by design), never the backend."""
+    if runner.adapter not in ADAPTERS:
+        close = difflib.get_close_matches(runner.adapter, ADAPTERS, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return [(("adapter",), f"unknown adapter {runner.adapter!r}; {hint}known: {', '.join(sorted(ADAPTERS))}")]
+    return adapter_class(runner.adapter).config_problems(runner)

@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from ..catalog.schemas import Runner
 
 # (where under `runner`, message): ("options", "psm") -> the line of `psm:` in the card
 RunnerProblem = tuple[tuple[str, ...], str]
@@ -97,16 +96,3 @@ def settings(who: str, spec: Sequence[Option], options: dict[str, Any]) -> dict[
     if problems:
         raise OptionError(problems)
     return {**{option.name: option.default for option in spec if option.default is not None}, **options}
-
-
-def runner_problems(runner: Runner) -> list[RunnerProblem]:
-    """What `leaderboard validate` reports for a card's runner section: an unknown adapter name,
-    options its adapter does not accept, a device it cannot use. Imports the adapter's module
-    (light by design), never the backend."""
-    from .adapter import ADAPTERS, adapter_class
-
-    if runner.adapter not in ADAPTERS:
-        close = difflib.get_close_matches(runner.adapter, ADAPTERS, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        return [(("adapter",), f"unknown adapter {runner.adapter!r}; {hint}known: {', '.join(sorted(ADAPTERS))}")]
-    return adapter_class(runner.adapter).config_problems(runner)
