@@ -36,6 +36,7 @@ GRADED_COLUMNS = [
     "suite", "model", "source", "measured", "prompt_id", "category", "task", "scored", "passed",
     "score", "reason", "output", "error", "latency_s", "input_tokens", "output_tokens", "cost_usd",
     "source_verdict", "stale", "run_id", "started_at", "hardware", "adapter", "model_revision",
+    "batch_size", "throughput_s",
 ]
 SCORE_COLUMNS = [
     "model", "suite", "source", "measured", "category", "passed", "n", "rate", "lo", "hi",
@@ -49,6 +50,7 @@ _GRADED_DTYPES = {
     "input_tokens": "Int64", "output_tokens": "Int64", "cost_usd": float,
     "source_verdict": "boolean", "stale": bool, "run_id": object, "started_at": object,
     "hardware": object, "adapter": object, "model_revision": object,
+    "batch_size": "Int64", "throughput_s": float,
 }
 _SCORE_DTYPES = {
     "model": object, "suite": object, "source": object, "measured": bool, "category": object,
@@ -139,7 +141,9 @@ class PairComparison:
 class RunSummary:
     """What a (model, suite, source)'s records say about the runs behind them."""
 
-    runs: list[dict]  # run_id, started_at, hardware, adapter, model_revision, records; oldest first
+    # run_id, started_at, hardware, adapter, model_revision, records, batch_size ("1, 8" when a run
+    # mixed them), latency_median and throughput_median (batch wall time / batch size); oldest first
+    runs: list[dict]
     records: int
     errors: int
     stale: int
@@ -286,13 +290,16 @@ class Results:
         keys = ["model", "suite", "source", "run_id"]
         runs = graded.groupby(keys, sort=True).agg(
             records=("prompt_id", "size"), started_at=("started_at", "min"), hardware=("hardware", distinct),
-            adapter=("adapter", distinct), model_revision=("model_revision", distinct)).reset_index()
+            adapter=("adapter", distinct), model_revision=("model_revision", distinct),
+            batch_size=("batch_size", distinct), latency_median=("latency_s", "median"),
+            throughput_median=("throughput_s", "median")).reset_index()
         by_source: dict[tuple[str, str, str], list[dict]] = {}
         for row in runs.sort_values(["model", "suite", "source", "started_at", "run_id"]).itertuples(index=False):
             by_source.setdefault((row.model, row.suite, row.source), []).append({
                 "run_id": row.run_id, "started_at": row.started_at, "hardware": _plain(row.hardware),
                 "adapter": _plain(row.adapter), "model_revision": _plain(row.model_revision),
-                "records": int(row.records)})
+                "records": int(row.records), "batch_size": _plain(row.batch_size),
+                "latency_median": _plain(row.latency_median), "throughput_median": _plain(row.throughput_median)})
         counts = graded.assign(errored=graded["error"].notna()).groupby(["model", "suite", "source"]).agg(
             records=("prompt_id", "size"), errors=("errored", "sum"), stale=("stale", "sum"))
         return {key: RunSummary(runs=by_source.get(key, []), records=int(row["records"]),
@@ -384,6 +391,8 @@ def _graded_frame(catalog: Catalog, records: dict[RecordKey, RunRecord]) -> pd.D
             "stale": record.prompt_sha256 != fingerprints[(suite_id, prompt_id)],
             "run_id": record.run_id, "started_at": record.started_at, "hardware": record.hardware,
             "adapter": record.adapter, "model_revision": record.model_revision,
+            "batch_size": pd.NA if record.batch_size is None else record.batch_size,
+            "throughput_s": math.nan if record.throughput_s is None else record.throughput_s,
         })
     frame = pd.DataFrame({name: pd.Series([row[name] for row in rows], dtype=_GRADED_DTYPES[name])
                           for name in GRADED_COLUMNS if name != "cost_usd"})

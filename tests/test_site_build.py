@@ -128,7 +128,7 @@ def test_unknown_values_show_a_dash_never_zero(site: Path):
     board = read(site, "index.html")
     beta_row = re.search(r'<tr data-access="open" data-tasks="ocr vqa">(.*?)</tr>', board, re.S).group(1)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", beta_row, re.S)
-    assert cells[-5] == "400 ms" and cells[-4] == "—"  # latency known, cost unknown (no price, no tokens)
+    assert cells[-5] == '400 ms<span class="sub">test CPU</span>' and cells[-4] == "—"  # cost unknown: no price, no tokens
     assert "leaderboard run gamma-det --suite evals" in board
     beta_page = read(site, "models/beta-ocr/index.html")
     assert "— in · — out" in beta_page  # token counts unknown

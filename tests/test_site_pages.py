@@ -4,6 +4,7 @@ the suite named beside every figure, and only `leaderboard run` commands that ca
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -161,3 +162,34 @@ def test_pair_page_without_a_live_api_says_how_to_get_one(tmp_path):
     try_it = html.split('id="try"')[1].split("<h2")[0]
     assert "leaderboard serve" in try_it and 'id="playground"' not in html and "playground.js" not in html
     assert 'href="../../playground/index.html?models=alpha-vl,beta-ocr&amp;task=ocr"' in try_it  # first shared task
+
+
+def _set_batches(run: Path, batch_of) -> None:
+    """Give each record of a run file a batch size (batch_of(prompt_id)) and throughput = latency / batch."""
+    rows = [json.loads(line) for line in run.read_text().splitlines()]
+    for r in rows:
+        r["batch_size"] = batch_of(r["prompt_id"])
+        r["throughput_s"] = r["latency_s"] / r["batch_size"] if r["latency_s"] is not None else None
+    run.write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def test_response_time_names_its_batch_size_hardware_and_throughput(tmp_path):
+    def batched(root: Path):
+        _set_batches(runs_of(root, "beta-ocr") / "beta-run-1.jsonl", lambda _: 8)  # 0.4 s each: 0.05 s per prompt
+
+    out = built(tmp_path, batched)
+    beta = (out / "models" / "beta-ocr" / "index.html").read_text()
+    assert "(batch 8 · test CPU · 20 prompts/s)" in beta  # 1 / (0.4 s / 8)
+    block = evals_block(out)
+    assert "batch 8 · test CPU · 20 prompts/s" in column(block, "Median response time", 1)
+    home = (out / "index.html").read_text()
+    assert '<span class="sub">batch 8 · test CPU · 20 prompts/s</span>' in home
+
+
+def test_mixed_batch_sizes_are_named_not_averaged_silently(tmp_path):
+    def mixed(root: Path):
+        _set_batches(runs_of(root, "beta-ocr") / "beta-run-1.jsonl", lambda pid: 1 if pid.startswith("count") else 8)
+
+    beta = (built(tmp_path, mixed) / "models" / "beta-ocr" / "index.html").read_text()
+    assert "(mixed batch sizes 1 and 8 · test CPU)" in beta and "prompts/s" not in beta
+    assert "batch 1, 8" in beta  # the run's own line says which

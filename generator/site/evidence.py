@@ -60,25 +60,12 @@ class Evidence:
     @property
     def measured_at(self) -> str | None:
         """The batch size and hardware behind a run's response times (None for reported figures)."""
-        return measured_at(self.result.runs) if self.result is not None else None
+        return self.result.measured_at if self.result is not None else None
 
     @property
     def rank(self) -> tuple[int, int]:
         """Sort key, best first: whole before partial, then measured > imported > reported."""
         return (0 if self.full else 1, KINDS.index(self.kind))
-
-
-def measured_at(runs: list[dict]) -> str | None:
-    """"batch 8 · NVIDIA H200" from the runs behind a figure; several batch sizes or machines are
-    named as such, so a mean over them is never mistaken for one setting."""
-    batches = sorted({r["batch_size"] for r in runs if r.get("batch_size")})
-    hardware = sorted({r["hardware"] for r in runs if r.get("hardware")})
-    parts = []
-    if batches:
-        parts.append(("batch " if len(batches) == 1 else "mixed batch sizes ") + " and ".join(map(str, batches)))
-    if hardware:
-        parts.append(hardware[0] if len(hardware) == 1 else f"{len(hardware)} different machines")
-    return " · ".join(parts) or None
 
 
 def reported_evidence(card: ModelCard, suite_names: dict[str, str]) -> list[Evidence]:

@@ -87,6 +87,23 @@ class SourceResult:
     def provenance_url(self) -> str | None:
         return repo_url(self.provenance.repository) if self.provenance else None
 
+    @property
+    def measured_at(self) -> str | None:
+        """"batch 8 · NVIDIA H200 · 2.5 prompts/s": the settings behind the response times. Several batch
+        sizes or machines are named as such, so a median over them is never taken for one setting;
+        prompts per second (1 / the batch's wall time per prompt) where prompts were batched."""
+        batches = sorted({int(b) for r in self.runs if r.get("batch_size") for b in str(r["batch_size"]).split(", ")})
+        machines = sorted({r["hardware"] for r in self.runs if r.get("hardware")})
+        parts = []
+        if batches:
+            parts.append(("batch " if len(batches) == 1 else "mixed batch sizes ") + " and ".join(map(str, batches)))
+        if machines:
+            parts.append(machines[0] if len(machines) == 1 else f"{len(machines)} different machines")
+        rates = [r["throughput_median"] for r in self.runs if r.get("throughput_median")]
+        if len(batches) == 1 and batches[0] > 1 and len(rates) == 1 and rates[0] > 0:
+            parts.append(f"{1 / rates[0]:.3g} prompts/s")
+        return " · ".join(parts) or None
+
     def efficiency(self, key: str) -> Any:
         """Latency/tokens/cost: only for runs covering enough of the suite, else None."""
         return self.overall.get(key) if self.show_efficiency else None
