@@ -202,7 +202,7 @@ def test_opencv_rejects_unknown_detector_and_options(tmp_path):
     from generator.catalog.schemas import Runner
     from generator.runner.adapters.opencv import OpenCVAdapter
 
-    with pytest.raises(ValueError, match="unknown detector 'yolo'.*haar-frontalface-default"):
+    with pytest.raises(ValueError, match="unknown model 'yolo'.*haar-frontalface-default"):
         OpenCVAdapter(Runner(adapter="opencv", model="yolo"))
     with pytest.raises(ValueError, match="unknown option"):
         OpenCVAdapter(Runner(adapter="opencv", model="hog-people", options={"scaleFactor": 1.2}))

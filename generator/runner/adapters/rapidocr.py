@@ -50,7 +50,6 @@ class RapidOCRAdapter(Adapter):
     def __init__(self, config):
         super().__init__(config)
         self.engine = None
-        self._revision: str | None = None
 
     def load(self) -> None:
         import onnxruntime
@@ -58,10 +57,7 @@ class RapidOCRAdapter(Adapter):
 
         onnxruntime.disable_telemetry_events()  # no usage events leave the machine (docs/security.md)
         self.engine = RapidOCR(params={**QUIET, **self.config.options})
-        self._revision = " ".join([f"rapidocr {metadata.version('rapidocr')}", *_model_files(self.engine.cfg)])
-
-    def revision(self) -> str | None:
-        return self._revision
+        self.loaded_revision = " ".join([f"rapidocr {metadata.version('rapidocr')}", *_model_files(self.engine.cfg)])
 
     def params(self) -> dict[str, Any]:
         return {**self.config.params, **self.config.options}

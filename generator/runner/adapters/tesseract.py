@@ -7,7 +7,6 @@ from the same pass and always agree.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import shutil
@@ -18,7 +17,7 @@ from typing import Any
 from PIL import Image
 
 from ...catalog.schemas import Structured, TextLine
-from ..adapter import Adapter, Prediction
+from ..adapter import Adapter, Prediction, file_fingerprint
 from ..hardware import tesseract_version
 from ..options import Option
 
@@ -37,10 +36,6 @@ class TesseractAdapter(Adapter):
     options = OPTIONS
     cpu_only = True
 
-    def __init__(self, config):
-        super().__init__(config)
-        self._revision: str | None = None
-
     def load(self) -> None:
         tessdata, available = installed_languages()
         wanted = self.settings["lang"].split("+")
@@ -49,11 +44,8 @@ class TesseractAdapter(Adapter):
             raise RuntimeError(f"tesseract: language data {missing} not installed; available: {sorted(available)} "
                                f"(Debian: apt-get install tesseract-ocr-<lang>)")
         # engine version + a hash of each language file: a new traineddata is a new model
-        files = [f"{lang}.traineddata@{_sha256_prefix(tessdata / f'{lang}.traineddata')}" for lang in wanted]
-        self._revision = " ".join([f"tesseract {tesseract_version()}", *files])
-
-    def revision(self) -> str | None:
-        return self._revision
+        files = [file_fingerprint(tessdata / f"{lang}.traineddata") for lang in wanted]
+        self.loaded_revision = " ".join([f"tesseract {tesseract_version()}", *files])
 
     def params(self) -> dict[str, Any]:
         return {**self.config.params, **self.settings}
@@ -114,6 +106,3 @@ def installed_languages() -> tuple[Path, set[str]]:
     languages = {line.strip() for line in listing.splitlines()[1:] if line.strip()}
     return Path(folder.group(1)), languages
 
-
-def _sha256_prefix(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.exists() else "unknown"
