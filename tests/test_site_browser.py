@@ -219,7 +219,7 @@ def test_partial_runs_are_marked_with_their_coverage(page, server):
     assert "5 of 5 prompts" in alpha.inner_text() and alpha.locator(".pill.partial").count() == 0
 
 
-@pytest.mark.parametrize("pair", ["alpha-vl-vs-gamma-det"])
+@pytest.mark.parametrize("pair", ["alpha-vl-vs-gamma-det", "alpha-vl-vs-beta-ocr"])
 def test_pair_page_on_a_phone_shows_both_models(browser, server, pair):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
