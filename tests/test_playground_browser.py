@@ -182,7 +182,10 @@ def test_playground_runs_real_models_and_draws_their_boxes(served, browser, tmp_
     page.wait_for_function(DONE, timeout=60_000)
     [face] = rects(page, "opencv-haar-face")
     assert iou(face, ASTRONAUT_FACE) > 0.5
-    assert "face (" in page.inner_text('.pg-panel[data-model="opencv-haar-face"]')
+    haar = page.inner_text('.pg-panel[data-model="opencv-haar-face"]')  # a raw level weight, not a confidence
+    assert re.search(r"face, detector score \d+\.\d\d at \[", haar) and "not confidences" in haar
+    assert page.locator('.pg-combined-figure g[data-model="opencv-haar-face"] title').first.text_content() == \
+        "OpenCV Haar cascade (frontal face): face"
     page.focus(".pg-combined-figure .box")  # keyboard focus shows the label
     assert page.eval_on_selector(".pg-combined-figure .box-label", "t => getComputedStyle(t).opacity") == "1"
     screenshot(page, "playground-detection")
@@ -206,6 +209,9 @@ def test_errors_show_where_they_belong(served, browser):
     page.fill("#pg-prompt", "Read the text [reject]")
     page.click("#pg-run")
     page.wait_for_function(DONE, timeout=60_000)
+    assert "does not read the prompt text for this task" in page.inner_text('.pg-panel[data-model="tesseract-5"]')
+    assert "does not read the prompt" not in page.inner_text(f'.pg-panel[data-model="{SERVED}"]')
+    assert "ignores the prompt text" in page.inner_text("#pg-models-list li:has(input[value='tesseract-5'])")
     failed = page.inner_text(f'.pg-panel[data-model="{SERVED}"]')
     assert "failed" in failed and "Error:" in failed and "400" in failed
     assert all(line in page.inner_text('.pg-panel[data-model="tesseract-5"]') for line in TEXT_LINES)

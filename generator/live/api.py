@@ -6,7 +6,8 @@ API
 ``GET /api/models``
     ``{"models": [...], "tasks": [...], "limits": {...}}``. One entry per card with a ``runner``
     section: ``{"id", "name", "tasks": [tasks its adapter supports], "available": bool,
-    "reason": why not (or null), "loaded": bool}``. ``tasks`` lists every task some model
+    "reason": why not (or null), "loaded": bool, "prompt_tasks": [those whose prompt text it
+    reads], "box_scores": "confidence" | "raw"}``. ``tasks`` lists every task some model
     supports: ``{"id", "name", "prompt_label", "default_prompt", "prompt_required", "boxes"}``.
     ``limits`` is ``{"max_bytes", "max_pixels", "formats"}``.
 

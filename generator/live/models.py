@@ -41,8 +41,14 @@ class LiveModel:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def describe(self) -> dict[str, Any]:
+        """Also what the playground must say: the tasks whose prompt text the model reads
+        (`prompt_tasks`) and whether its box scores are confidences or raw detector numbers."""
+        kind = type(self.adapter) if self.adapter is not None else None
+        reads = kind.prompt_tasks if kind is not None else None
         return {"id": self.card.id, "name": self.card.name, "tasks": self.tasks,
-                "available": self.available, "reason": self.reason, "loaded": self.loaded}
+                "available": self.available, "reason": self.reason, "loaded": self.loaded,
+                "prompt_tasks": self.tasks if reads is None else [t for t in self.tasks if t in reads],
+                "box_scores": kind.box_scores if kind is not None else "confidence"}
 
 
 class ModelPool:

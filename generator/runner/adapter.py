@@ -43,6 +43,12 @@ class Adapter(ABC):
     cpu_only: ClassVar[bool] = False  # a device other than cpu/auto is an error, not silently ignored
     # the names runner.model may take, for adapters that ship a fixed set of models (None: any)
     models: ClassVar[Mapping[str, Any] | None] = None
+    # the tasks whose prompt text reaches the model (None: every task); the playground says when a
+    # model ignores what was typed
+    prompt_tasks: ClassVar[frozenset[str] | None] = None
+    # what a box's score is: "confidence" (0 to 1) or "raw" (a detector's own unnormalised number,
+    # e.g. a Haar cascade's level weight), so nothing shows a raw score as a confidence
+    box_scores: ClassVar[str] = "confidence"
 
     def __init__(self, config: Runner):
         problems = self.config_problems(config)

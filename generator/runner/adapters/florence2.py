@@ -58,6 +58,7 @@ class Florence2Adapter(TransformersAdapter):
     name = "florence2"
     version = "1"
     tasks = frozenset(TASK_TOKENS) | FREE_TEXT_TASKS
+    prompt_tasks = PROMPTED_TASKS | FREE_TEXT_TASKS  # the other tasks are task tokens alone
     # the settings of transformers' Florence-2 example; a card's params override them
     default_params: ClassVar[dict[str, Any]] = {"max_new_tokens": 1024, "num_beams": 3, "do_sample": False}
 

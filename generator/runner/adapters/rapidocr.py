@@ -44,6 +44,7 @@ class RapidOCRAdapter(Adapter):
     name = "rapidocr"
     version = "1"
     tasks = frozenset({"ocr", "ocr-with-regions"})
+    prompt_tasks = frozenset()  # reads the image's text; the prompt text is not used
     options = OPTIONS
     cpu_only = True  # the shipped onnxruntime runs on the CPU
 

@@ -33,6 +33,7 @@ class TesseractAdapter(Adapter):
     name = "tesseract"
     version = "1"
     tasks = frozenset({"ocr", "ocr-with-regions"})
+    prompt_tasks = frozenset()  # reads the image's text; the prompt text is not used
     options = OPTIONS
     cpu_only = True
 

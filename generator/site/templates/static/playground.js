@@ -140,6 +140,7 @@
     ready.forEach(function (model) {
       var item = document.createElement("li");
       item.appendChild(modelChoice(model, picked.length ? picked.indexOf(model.id) >= 0 : true));
+      if (readsPrompt(model, task) === false) appendText(item, "span", "small muted pg-reason", "ignores the prompt text for this task");
       modelList.appendChild(item);
     });
     if (missing.length) {  // one line, opened on demand: what cannot run here and why
@@ -160,6 +161,11 @@
       modelList.appendChild(item);
     }
     updateRunButton();
+  }
+
+  /* false when the model ignores the typed prompt for the task (fixed detectors, OCR engines, task tokens) */
+  function readsPrompt(model, task) {
+    return model.prompt_tasks ? model.prompt_tasks.indexOf(task.id) >= 0 : null;
   }
 
   function modelChoice(model, checked) {
@@ -249,7 +255,7 @@
     run = { task: task.id, boxes: task.boxes, prompt: prompt || task.default_prompt, models: models, lines: [],
             started: performance.now(), finished: false, colours: {} };
     models.forEach(function (modelId) { run.colours[modelId] = colourOf(modelId); });  // fixed for this run
-    prepareResults(models);
+    prepareResults(models, task);
     updateRunButton();
     setStatus("Running " + models.length + " model" + (models.length === 1 ? "" : "s") + "…");
     var body = new FormData();
@@ -314,7 +320,7 @@
 
   /* ------------------------------------------------------------ showing results */
 
-  function prepareResults(models) {
+  function prepareResults(models, task) {
     results.hidden = false;
     download.hidden = true;
     panels.textContent = "";
@@ -334,6 +340,9 @@
       state.textContent = "running…";
       head.appendChild(state);
       panel.appendChild(head);
+      if (readsPrompt(model, task) === false && promptInput.value.trim()) {
+        appendText(panel, "p", "small muted pg-note", model.name + " does not read the prompt text for this task: it was ignored.");
+      }
       panels.appendChild(panel);
 
       var item = document.createElement("label");
@@ -369,7 +378,8 @@
       appendText(panel, "p", "pg-error fail small", "Error: " + line.error);
       return;
     }
-    var boxes = boxesOf(line);
+    var raw = model.box_scores === "raw";
+    var boxes = boxesOf(line).map(function (b) { return raw ? { xyxy: b.xyxy, label: b.label } : b; });
     var layer = { model: line.model, name: model.name, colour: run.colours[line.model], boxes: boxes };
     panel.appendChild(window.VLBoxes.shot(image.url, model.name + "'s boxes on your image", image.width, image.height, [layer]));
     window.VLBoxes.add(combined.querySelector(".shot"), layer);
@@ -380,8 +390,10 @@
     }
     if (s.boxes && s.boxes.length) {
       panel.appendChild(listOf("ul", "pg-boxes", s.boxes, function (b) {
-        return (b.label || "box") + score(b.score) + " at [" + b.xyxy.map(Math.round).join(", ") + "]";
+        var said = raw ? (typeof b.score === "number" ? ", detector score " + b.score.toFixed(2) : "") : score(b.score);
+        return (b.label || "box") + said + " at [" + b.xyxy.map(Math.round).join(", ") + "]";
       }));
+      if (raw) appendText(panel, "p", "small muted pg-note", "This detector's scores are its own raw numbers, not confidences between 0 and 1.");
     }
     // the answer as text, unless it is only the JSON of the boxes listed above (raw output has it)
     if (!(s.lines && s.lines.length) && !/^\s*\[/.test(line.output || "")) {
