@@ -153,6 +153,33 @@ _NO_RUNS = RunSummary(runs=[], records=0, errors=0, stale=0)
 _mcnemar = lru_cache(maxsize=None)(mcnemar_exact_p)  # pairs repeat the same few (wins, losses)
 
 
+@dataclass(frozen=True)
+class RepeatSpread:
+    """A (model, suite, source) answered in several passes (`leaderboard run --repeat K`): each pass's
+    pass rate, and how many prompts answered in two or more passes changed verdict between them.
+    The frames hold the newest pass per prompt; this is the spread behind it."""
+
+    rates: list[float]  # per pass, in pass order
+    prompts: int  # prompts graded in at least two passes
+    flipped: int  # of those, prompts whose verdict was not the same in every pass
+
+    @property
+    def mean(self) -> float:
+        return sum(self.rates) / len(self.rates)
+
+    @property
+    def low(self) -> float:
+        return min(self.rates)
+
+    @property
+    def high(self) -> float:
+        return max(self.rates)
+
+    @property
+    def stable(self) -> int:
+        return self.prompts - self.flipped
+
+
 @dataclass
 class Results:
     """The one query layer over the graded frames: pages, data files and tests all ask here.
@@ -164,6 +191,11 @@ class Results:
     graded: pd.DataFrame
     scores: pd.DataFrame
     records: dict[RecordKey, RunRecord] = field(default_factory=dict, repr=False)  # for structured boxes
+    repeats: dict[tuple[str, str, str], RepeatSpread] = field(default_factory=dict, repr=False)  # (model, suite, source)
+
+    def repeat_spread(self, model_id: str, suite_id: str, source: str) -> RepeatSpread | None:
+        """The spread over repeated passes, where there were two or more; else None."""
+        return self.repeats.get((model_id, suite_id, source))
 
     def for_model(self, model_id: str) -> pd.DataFrame:
         """Every scores row of one model, in (suite, source, category) order."""
@@ -347,7 +379,38 @@ def compute_results(catalog: Catalog) -> Results:
     """Grade the newest record per (suite, model, source, prompt) and aggregate the scores."""
     records = newest_records(catalog)
     graded = _graded_frame(catalog, records)
-    return Results(graded=graded, scores=_scores_frame(catalog, graded), records=records)
+    return Results(graded=graded, scores=_scores_frame(catalog, graded), records=records,
+                   repeats=repeat_spreads(catalog))
+
+
+def repeat_spreads(catalog: Catalog) -> dict[tuple[str, str, str], RepeatSpread]:
+    """Grade every pass of repeated runs (records with a `repeat` index, newest per prompt and pass)."""
+    prompts = {suite_id: {p.id: p for p in loaded.suite.prompts} for suite_id, loaded in catalog.suites.items()}
+    passes: dict[tuple[str, str, str], dict[int, dict[str, RunRecord]]] = {}
+    for record in sorted(catalog.runs, key=lambda r: (r.started_at, r.run_id)):
+        if record.repeat is not None and record.prompt_id in prompts.get(record.suite, {}):
+            key = (record.model, record.suite, source_label(record.source))
+            passes.setdefault(key, {}).setdefault(record.repeat, {})[record.prompt_id] = record
+    spreads = {}
+    for key, by_pass in sorted(passes.items()):
+        if len(by_pass) < 2:
+            continue
+        verdicts: dict[str, list[bool]] = {}
+        rates = []
+        for _, answers in sorted(by_pass.items()):
+            passed = scored = 0
+            for prompt_id, record in answers.items():
+                verdict = grade_record(prompts[key[1]][prompt_id], record)
+                if verdict is not None:
+                    scored += 1
+                    passed += verdict.passed
+                    verdicts.setdefault(prompt_id, []).append(verdict.passed)
+            if scored:
+                rates.append(passed / scored)
+        repeated = [v for v in verdicts.values() if len(v) > 1]
+        if len(rates) > 1:
+            spreads[key] = RepeatSpread(rates, len(repeated), sum(1 for v in repeated if len(set(v)) > 1))
+    return spreads
 
 
 def newest_records(catalog: Catalog) -> dict[RecordKey, RunRecord]:

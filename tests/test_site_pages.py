@@ -193,3 +193,27 @@ def test_mixed_batch_sizes_are_named_not_averaged_silently(tmp_path):
     beta = (built(tmp_path, mixed) / "models" / "beta-ocr" / "index.html").read_text()
     assert "(mixed batch sizes 1 and 8 · test CPU)" in beta and "prompts/s" not in beta
     assert "batch 1, 8" in beta  # the run's own line says which
+
+
+def test_repeated_runs_show_their_spread_and_stability(tmp_path):
+    """Beta OCR's measured run repeated three times (repeat 0, 1, 2). Scored prompts and its answers:
+    pass 0 is the fixture's (count-coins, read-sign, read-receipt pass; count-apples, find-cat fail:
+    3/5); pass 1 answers count-apples "3" too (4/5); pass 2 answers read-sign "GO" (2/5). Mean
+    (60 + 80 + 40) / 3 = 60.0%, range 40.0–80.0%; count-apples and read-sign changed verdict, the
+    other three did not: stable on 3 of 5."""
+    def repeated(root: Path):
+        run = runs_of(root, "beta-ocr") / "beta-run-1.jsonl"
+        rows = [json.loads(line) for line in run.read_text().splitlines()]
+        out = []
+        for repeat, change in ((0, {}), (1, {"count-apples": "3"}), (2, {"read-sign": "GO"})):
+            for r in rows:
+                out.append(dict(r, repeat=repeat, run_id=f"beta-repeat{repeat}", output=change.get(r["prompt_id"], r["output"]),
+                                started_at=f"2026-05-02T1{repeat}:00:00Z"))
+        run.write_text("".join(json.dumps(r) + "\n" for r in out))
+
+    out = built(tmp_path, repeated)
+    beta = re.sub(r"<[^>]+>", "", (out / "models" / "beta-ocr" / "index.html").read_text())
+    assert "3 passes: mean 60.0%, 40.0%–80.0% over the passes" in beta
+    assert "the verdict stayed the same on 3 of 5 prompts (60% stable)" in beta
+    block = column(evals_block(out), "Overall score", 1)
+    assert "3 runs: mean 60.0%, 40.0%–80.0%" in block and "verdict stable on 3 of 5 prompts" in block

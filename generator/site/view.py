@@ -18,7 +18,7 @@ from PIL import Image
 from ..catalog.loader import Catalog
 from ..catalog.schemas import ImportedSource, ModelCard, Parameters, Prompt, Suite
 from ..catalog.vocab import FEATURE_NAMES, FEATURES, TASK_NAMES, TASKS
-from ..results import MEASURED, Results
+from ..results import MEASURED, RepeatSpread, Results
 from . import digests
 from .markdown import plain_text, render_markdown
 
@@ -64,6 +64,7 @@ class SourceResult:
     records: int
     errors: int
     stale: int
+    repeats: RepeatSpread | None = None  # the spread over repeated passes, where there were several
 
     @property
     def show_efficiency(self) -> bool:
@@ -303,7 +304,8 @@ def _model_view(card: ModelCard, suite_ids: list[str], results: Results) -> Mode
                 suite=suite_id, source=source, measured=source == MEASURED,
                 provenance=results.provenance(card.id, suite_id, source),
                 overall=rows[""], categories={k: v for k, v in rows.items() if k},
-                runs=runs.runs, records=runs.records, errors=runs.errors, stale=runs.stale))
+                runs=runs.runs, records=runs.records, errors=runs.errors, stale=runs.stale,
+                repeats=results.repeat_spread(card.id, suite_id, source)))
     return view
 
 
