@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .judging import prompt_judgements
+
 if TYPE_CHECKING:
     from ..results import Results
     from .view import SiteData
@@ -45,7 +47,6 @@ def _rows_bytes(hashes: np.ndarray, index: dict, key) -> bytes:
 
 def stamp(site: SiteData, code_digest: str) -> None:
     """Fill in every view's digest and the site-wide ones (shared, names, ranking, all)."""
-    from .judging import prompt_judgements  # judging imports view, which imports this module
 
     results: Results = site.results
     for suite in site.suites.values():

@@ -4,9 +4,13 @@ a new judgement re-renders the page."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..catalog.schemas import RunRecord
 from ..grading.judgements import Judgements, judgements_for, read_judgements
-from .view import SiteData
+
+if TYPE_CHECKING:
+    from .view import SiteData
 
 _MEMO = "judgements"
 _BY_PROMPT = "judgements-by-prompt"
