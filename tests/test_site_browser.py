@@ -155,7 +155,7 @@ def test_any_set_comparison_table(page, server):
     page.locator("#picker-boxes label", has_text="Gamma Det").locator("input").check()
     assert table.locator("thead th").all_inner_texts() == ["Property", "Alpha VL", "Beta OCR", "Gamma Det"]
     overall = table.locator("tbody tr", has_text="Overall").inner_text()
-    assert "60.0%" in overall and "—" in overall
+    assert "60.0%" in overall and "—" in overall and "5 of 5 prompts" in overall  # coverage beside the score
     assert page.locator("[data-pair-links] a").count() == 3
 
 

@@ -27,6 +27,11 @@
       return '<span class="score ' + b + '"><span class="g" aria-hidden="true">' + glyph(b) + "</span>" + pct(r.rate) + "</span>" +
         '<span class="kn">' + r.passed + "/" + r.n + "</span>";
     }
+    function coverage(r) {  // beside every score: how much of the suite it covers
+      if (!r || !suiteInfo) return "";
+      return '<span class="kn cov">' + r.n + " of " + suiteInfo.scored_prompts + " prompts" +
+        (r.show_efficiency ? "" : ' <span class="pill partial">partial</span>') + "</span>";
+    }
     function secs(x) { return x === null || x === undefined ? "—" : x < 1 ? Math.round(x * 1000) + " ms" : x.toFixed(x < 10 ? 2 : 1) + " s"; }
     function usd(x) {
       if (x === null || x === undefined) return "—";
@@ -40,7 +45,7 @@
       ["Parameters", function (m) { return esc(m.parameters || "—"); }],
       ["Licence", function (m) { return esc(m.license); }],
       ["Release date", function (m) { return esc(m.release_date || "—"); }],
-      ["Overall" + (suiteInfo ? " (" + suiteInfo.name + ")" : ""), function (m) { var r = best(m); return score(r) + (r && !r.measured ? ' <span class="pill imported">imported</span>' : ""); }],
+      ["Overall" + (suiteInfo ? " (" + suiteInfo.name + ")" : ""), function (m) { var r = best(m); return score(r) + (r && !r.measured ? ' <span class="pill imported">imported</span>' : "") + coverage(r); }],
       ["Median latency", function (m) { var r = best(m); return secs(r && r.latency_median); }],
       ["Cost / task", function (m) { var r = best(m); return usd(r && r.cost_per_task); }]
     ];
