@@ -184,13 +184,15 @@ def safe_text(value: Any) -> Markup:
     return escape(strip_invisible(str(value)))
 
 
-def macros(cache: dict, template: str, bands: ScoreBands):
+def macros(cache: dict, template: str, bands: ScoreBands, root: str | None = None):
     """A template's macros as Python callables, loaded once per process and kept in ``cache``:
-    for fragments that are the same on many pages, rendered once and reused as Markup."""
-    key = ("macros", template)
+    for fragments that are the same on many pages, rendered once and reused as Markup. ``root``
+    (the pages' depth, e.g. '../../') lets the macros call ``url`` as the pages themselves do."""
+    key = ("macros", template, root)
     module = cache.get(key)
     if module is None:
-        module = cache[key] = make_env(bands=bands).get_template(template).module
+        template_ = make_env(bands=bands).get_template(template)
+        module = cache[key] = template_.module if root is None else template_.make_module({"root": root})
     return module
 
 

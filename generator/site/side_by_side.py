@@ -5,6 +5,11 @@ one model passed and the other failed first: each image once, both models' boxes
 colours (the ground truth dashed, the grader's IoU matching listed), both answers and verdicts
 beside it. Pairs without shared answers get no section at all, so most of the n(n-1)/2 compare
 pages carry no extra weight; the per-model index of answered prompts is built once per worker.
+
+A model's answer panel to a prompt is the same on every pair page that shows it (in the colour of
+its side), and so is a prompt's description: both are rendered once per worker (``_panels.html``,
+``_side_by_side.html``) and reused as Markup. Only the image with both models' boxes over it and the
+order of the prompts are made per pair.
 """
 
 from __future__ import annotations
@@ -12,9 +17,13 @@ from __future__ import annotations
 from ..catalog.vocab import TASK_NAMES, TASKS
 from . import overlays
 from .gallery_pages import answer_panel
+from .render import macros
 from .view import ModelView, SiteData
 
 IMAGES_PER_TASK = 3
+FRAGMENTS = "_side_by_side.html"
+PANELS = "_panels.html"
+PAGE_ROOT = "../../"  # every pair page is compare/a-vs-b/
 
 
 def _answered(site: SiteData) -> dict[str, dict[str, dict[tuple[str, str], dict]]]:
@@ -57,6 +66,36 @@ def _order(row_a: dict, row_b: dict) -> int:
     return 2
 
 
+def _fragments(site: SiteData, template: str = FRAGMENTS):
+    return macros(site.cache, template, site.config.score_bands, root=PAGE_ROOT)
+
+
+def _panel(site: SiteData, suite_id: str, row: dict, prompt, colour: int) -> dict:
+    """A model's answer to one prompt in one side's colour, with its panel rendered: the same on
+    every pair page that shows it."""
+    key = ("side-by-side", "panel", suite_id, row["prompt_id"], row["model"], colour)
+    found = site.cache.get(key)
+    if found is None:
+        found = site.cache[key] = answer_panel(site, suite_id, row, prompt, colour)
+        found["html"] = _fragments(site, PANELS).answer(found, prompt.task in overlays.BOX_TASKS)
+    return found
+
+
+def _prompt(site: SiteData, suite, p, differ: bool) -> dict:
+    """A prompt's ground truth and its description beside the image (with or without the
+    "verdicts differ" mark), the same on every pair page that shows it."""
+    key = ("side-by-side", "prompt", suite.id, p.id, differ)
+    found = site.cache.get(key)
+    if found is None:
+        truth = overlays.truth(p.prompt)
+        found = {"suite": suite, "p": p, "truth": truth, "differ": differ,
+                 "truth_text": overlays.count_labels([d.label for d in truth]),
+                 "category": suite.category_name(p.prompt.category)}
+        found["html"] = _fragments(site).prompt_text(found, p.prompt.task in overlays.BOX_TASKS)
+        site.cache[key] = found
+    return found
+
+
 def sections(site: SiteData, a: ModelView, b: ModelView) -> list[dict]:
     """One entry per shared task with answers from both: its images, each with both answers."""
     answered = _answered(site)
@@ -75,14 +114,11 @@ def sections(site: SiteData, a: ModelView, b: ModelView) -> list[dict]:
         for suite_id, prompt_id in keys[:IMAGES_PER_TASK]:
             suite = site.suites[suite_id]
             p = suite.prompts[prompt_index[(suite_id, prompt_id)]]
-            answers = [answer_panel(site, suite_id, row, p.prompt, colour)
+            answers = [_panel(site, suite_id, row, p.prompt, colour)
                        for colour, row in enumerate((mine[task][(suite_id, prompt_id)], theirs[task][(suite_id, prompt_id)]))]
-            truth = overlays.truth(p.prompt)
-            items.append({"suite": suite, "p": p, "answers": answers, "truth": truth,
-                          "truth_text": overlays.count_labels([d.label for d in truth]),
-                          "layers": [x["layer"] for x in answers],
-                          "differ": _order(answers[0]["row"], answers[1]["row"]) == 0,
-                          "category": suite.category_name(p.prompt.category)})
+            about = _prompt(site, suite, p, _order(answers[0]["row"], answers[1]["row"]) == 0)
+            items.append({"p": p, "truth": about["truth"], "about": about["html"],
+                          "layers": [x["layer"] for x in answers], "panels": answers[0]["html"] + answers[1]["html"]})
         out.append({"task": task, "name": TASK_NAMES[task], "images": items, "shared": len(shared),
                     "boxed": task in overlays.BOX_TASKS,
                     "differ": sum(1 for k in shared if _order(mine[task][k], theirs[task][k]) == 0)})
