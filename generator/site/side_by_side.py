@@ -50,12 +50,24 @@ def _answered(site: SiteData) -> dict[str, dict[str, dict[tuple[str, str], dict]
     return found
 
 
-def _positions(site: SiteData) -> dict[tuple[str, str], int]:
-    """(suite, prompt) -> the prompt's place in its suite, once per worker (not a search per pair)."""
-    found = site.cache.get(("side-by-side", "positions"))
+def _places(site: SiteData) -> dict[tuple[str, str], tuple[int, int]]:
+    """(suite, prompt) -> (the suite's place, the prompt's place in it), once per worker."""
+    found = site.cache.get(("side-by-side", "places"))
     if found is None:
-        found = site.cache[("side-by-side", "positions")] = {
-            (suite.id, p.id): i for suite in site.suites.values() for i, p in enumerate(suite.prompts)}
+        found = site.cache[("side-by-side", "places")] = {
+            (suite.id, p.id): (i, j) for i, suite in enumerate(site.suites.values()) for j, p in enumerate(suite.prompts)}
+    return found
+
+
+def _in_order(site: SiteData, model_id: str, task: str) -> list[tuple[tuple[str, str], dict]]:
+    """A model's answered (suite, prompt) keys of a task with their rows, in suite and prompt order:
+    once per worker, so a pair walks one list instead of sorting the prompts it shares."""
+    key = ("side-by-side", "in-order", model_id, task)
+    found = site.cache.get(key)
+    if found is None:
+        place = _places(site)
+        rows = _answered(site).get(model_id, {}).get(task, {})
+        found = site.cache[key] = sorted(rows.items(), key=lambda kv: place[kv[0]])
     return found
 
 
@@ -98,30 +110,30 @@ def _prompt(site: SiteData, suite, p, differ: bool) -> dict:
 
 def sections(site: SiteData, a: ModelView, b: ModelView) -> list[dict]:
     """One entry per shared task with answers from both: its images, each with both answers."""
-    answered = _answered(site)
-    mine, theirs = answered.get(a.id, {}), answered.get(b.id, {})
-    suite_order = {suite_id: i for i, suite_id in enumerate(site.suites)}
+    theirs = _answered(site).get(b.id, {})
     out = []
     for task in TASKS:
-        if task not in a.card.tasks or task not in b.card.tasks:
+        if task not in a.card.tasks or task not in b.card.tasks or task not in theirs:
             continue
-        shared = set(mine.get(task, {})) & set(theirs.get(task, {}))
+        other = theirs[task]
+        ranked: tuple[list, list, list] = ([], [], [])  # verdicts differ, other graded, demo
+        for k, row in _in_order(site, a.id, task):
+            row_b = other.get(k)
+            if row_b is not None:
+                ranked[_order(row, row_b)].append((k, row, row_b))
+        shared = len(ranked[0]) + len(ranked[1]) + len(ranked[2])
         if not shared:
             continue
-        prompt_index = _positions(site)
-        keys = sorted(shared, key=lambda k: (_order(mine[task][k], theirs[task][k]), suite_order[k[0]], prompt_index[k]))
         items = []
-        for suite_id, prompt_id in keys[:IMAGES_PER_TASK]:
+        for (suite_id, prompt_id), row_a, row_b in (ranked[0] + ranked[1] + ranked[2])[:IMAGES_PER_TASK]:
             suite = site.suites[suite_id]
-            p = suite.prompts[prompt_index[(suite_id, prompt_id)]]
-            answers = [_panel(site, suite_id, row, p.prompt, colour)
-                       for colour, row in enumerate((mine[task][(suite_id, prompt_id)], theirs[task][(suite_id, prompt_id)]))]
-            about = _prompt(site, suite, p, _order(answers[0]["row"], answers[1]["row"]) == 0)
+            p = suite.prompts[_places(site)[(suite_id, prompt_id)][1]]
+            answers = [_panel(site, suite_id, row, p.prompt, colour) for colour, row in enumerate((row_a, row_b))]
+            about = _prompt(site, suite, p, _order(row_a, row_b) == 0)
             items.append({"p": p, "truth": about["truth"], "about": about["html"],
                           "layers": [x["layer"] for x in answers], "panels": answers[0]["html"] + answers[1]["html"]})
-        out.append({"task": task, "name": TASK_NAMES[task], "images": items, "shared": len(shared),
-                    "boxed": task in overlays.BOX_TASKS,
-                    "differ": sum(1 for k in shared if _order(mine[task][k], theirs[task][k]) == 0)})
+        out.append({"task": task, "name": TASK_NAMES[task], "images": items, "shared": shared,
+                    "boxed": task in overlays.BOX_TASKS, "differ": len(ranked[0])})
     return out
 
 
