@@ -123,6 +123,9 @@ def test_home_ranks_peer_figures_per_task_and_effort(tmp_path):
     assert "69.17%" in low and "65–72.5 over 3 runs" in low  # the mean and its spread over the runs
     assert "41.5%" in low  # strict match beside the judge
     assert "Zeta" not in peer  # an unmapped model is never guessed onto a card
+    gamma = re.sub(r"<[^>]+>", "", (out / "models" / "gamma-det" / "index.html").read_text().split('id="peer"')[1])
+    assert "vlm-exam · Detection · mAP@50 · effort low" in gamma and "46.2%" in gamma  # its figures on its page
+    assert "imported 1 peer benchmark figure" in models_index_row(out, "Gamma Det")  # no suite results: its peer figure
 
 
 def test_home_leaves_out_what_it_cannot_show(tmp_path):

@@ -3,6 +3,8 @@ and the model and suite indexes."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from ..catalog.vocab import FEATURE_NAMES, TASK_NAMES
 from . import disagreement_pages, evidence, overlays, side_by_side
 from .gallery_pages import answer_panel, colours
@@ -35,6 +37,8 @@ def ctx_model(site: SiteData, model_id: str) -> dict:
         "description": view.overview_text[:200],
         "disagreements": disagreement_pages.counts(site, model_id=model_id),
         "answers": side_by_side.answers_by_task(site, model_id), "answers_shown": ANSWERS_PER_TASK,
+        "peer": sorted((a for a in site.catalog.aggregates if a.model == model_id),
+                       key=lambda a: (a.benchmark.casefold(), a.task, a.metric, a.effort or "")),
     }
 
 
@@ -42,6 +46,7 @@ def ctx_models_index(site: SiteData) -> dict:
     views = sorted(site.models.values(), key=lambda v: v.name.casefold())
     return {"title": f"Models — {site.title}", "views": views, "nav": "models", "task_names": TASK_NAMES,
             "best": {v.id: evidence.best(v, site.suites) for v in views},
+            "peer": Counter(a.model for a in site.catalog.aggregates),
             "description": "Every model card: properties, licence, tasks and results."}
 
 

@@ -45,7 +45,7 @@ class PeerRanking:
     metric: str
     effort: str | None
     source: ImportedSource
-    rows: list[dict] = field(default_factory=list)  # view, figure (ImportedAggregate), spread (min, max) or None
+    rows: list[dict] = field(default_factory=list)  # view, figure (ImportedAggregate)
 
     @property
     def source_url(self) -> str | None:
@@ -87,8 +87,7 @@ def peer_rankings(aggregates: list[ImportedAggregate], models: dict[str, ModelVi
         key = (a.benchmark, a.task, a.metric, a.effort or "")
         ranking = groups.setdefault(key, PeerRanking(a.benchmark, a.task, a.task_name or TASK_NAMES.get(a.task, a.task),
                                                      a.metric_label or a.metric, a.effort, a.source))
-        spread = (min(a.runs), max(a.runs)) if len(a.runs) > 1 else None
-        ranking.rows.append({"view": models[a.model], "figure": a, "spread": spread})
+        ranking.rows.append({"view": models[a.model], "figure": a})
     for ranking in groups.values():
         ranking.rows.sort(key=lambda r: (-r["figure"].value, r["view"].name.casefold()))
     return [groups[k] for k in sorted(groups, key=lambda k: (k[0].casefold(), k[1], k[2], k[3]))]
