@@ -25,6 +25,8 @@ from .view import VISION_TASKS, ModelView, SiteData, SourceResult
 
 H2H_OUTPUT_CHARS = 140
 CELLS = "_compare_cells.html"
+EVIDENCE = "_evidence.html"
+PAGE_ROOT = "../../"  # every pair page is compare/a-vs-b/
 SPEC_LABELS = ["Organization", "Category", "Access", "Modality", "Release date", "Context window", "Parameters",
                "Licence", "Input price / 1M tokens", "Output price / 1M tokens"]
 TASK_LABELS = [label for label, _, _, _ in VISION_TASKS]
@@ -137,21 +139,63 @@ def _h2h(site: SiteData, a: str, b: str, suite_id: str) -> dict | None:
     }
 
 
-def _reported_rows(a: ModelView, b: ModelView) -> list[dict]:
-    keys: dict[tuple, dict] = {}
-    for side, view in (("a", a), ("b", b)):
+def _figure_cells(site: SiteData, view: ModelView) -> dict:
+    """A model's cells in the "Measured vs reported" table, once per worker: its best result per
+    suite, and its first reported figure per (benchmark, metric, setting) with that key's labels."""
+    def make() -> dict:
+        m = _cells(site)
+        reported: dict[tuple, tuple] = {}
         for rep in view.card.reported:
             key = (rep.benchmark, rep.metric, rep.setting or "")
-            row = keys.setdefault(key, {"benchmark": rep.benchmark, "metric": rep.metric,
-                                        "setting": rep.setting, "a": None, "b": None})
-            if row[side] is None:
-                row[side] = rep
-    return [keys[k] for k in sorted(keys, key=lambda k: (k[0].casefold(), k[1].casefold(), k[2]))]
+            if key not in reported:
+                reported[key] = (rep, m.reported_cell(rep))
+        return {"measured": {suite_id: m.measured_cell(view.best(suite_id)) for suite_id in site.suites},
+                "reported": reported}
+    return _cached(site, ("figure-cells", view.id), make)
+
+
+def _figure_rows(site: SiteData, a: ModelView, b: ModelView) -> tuple[list[dict], list[dict]]:
+    """The "Measured vs reported" rows: each suite either model has a result on, then each reported
+    figure of either (by benchmark, metric and setting), each row with both models' cells."""
+    ca, cb = _figure_cells(site, a), _figure_cells(site, b)
+    measured = [{"suite": suite, "a": ca["measured"][suite.id], "b": cb["measured"][suite.id]}
+                for suite in site.suites.values() if a.best(suite.id) or b.best(suite.id)]
+    empty = _cached(site, ("figure-cells", None), lambda: _cells(site).reported_cell(None))
+    reported = []
+    for key in sorted(ca["reported"].keys() | cb["reported"].keys(), key=lambda k: (k[0].casefold(), k[1].casefold(), k[2])):
+        rep = (ca["reported"].get(key) or cb["reported"][key])[0]
+        reported.append({"benchmark": rep.benchmark, "metric": rep.metric, "setting": rep.setting,
+                         "a": ca["reported"].get(key, (None, empty))[1], "b": cb["reported"].get(key, (None, empty))[1]})
+    return measured, reported
 
 
 def best_evidence(site: SiteData, view: ModelView) -> evidence.Evidence | None:
     """A model's best evidence (the same on each of its compare pages)."""
     return _cached(site, ("evidence", view.id), lambda: evidence.best(view, site.suites) or False) or None
+
+
+def _evidence_cells(site: SiteData, view: ModelView) -> dict:
+    """A model's column of the Vision evals block, rendered once per worker from ``_evidence.html``:
+    its heading, overall and efficiency cells, and its category cells as the pairs ask for them."""
+    def make() -> dict:
+        ev, e = macros(site.cache, EVIDENCE, site.config.score_bands, root=PAGE_ROOT), best_evidence(site, view)
+        return {"head": ev.head(e, PAGE_ROOT), "overall": ev.overall(e),
+                "efficiency": {key: ev.efficiency(e, key) for _, key, _ in evidence.EFFICIENCY_ROWS},
+                "categories": {}, "figure": lambda key: ev.figure(e.categories.get(key) if e else None, bar=False)}
+    return _cached(site, ("evidence-cells", view.id), make)
+
+
+def evidence_block(site: SiteData, a: ModelView, b: ModelView) -> dict:
+    """``evidence.block`` for a pair with both columns' cells (``cells``: side -> head, overall,
+    efficiency by row key, categories by key)."""
+    found = evidence.block(best_evidence(site, a), best_evidence(site, b))
+    found["cells"] = {}
+    for side, view in (("a", a), ("b", b)):
+        cells = found["cells"][side] = _evidence_cells(site, view)
+        for key, _ in found["categories"]:
+            if key not in cells["categories"]:
+                cells["categories"][key] = cells["figure"](key)
+    return found
 
 
 def playground_link(a: ModelView, b: ModelView) -> str:
@@ -167,18 +211,14 @@ def ctx_compare(site: SiteData, a_id: str, b_id: str) -> dict:
     suites = [{"suite": suite, "h2h": h2h} for suite in site.suites.values()
               if (h2h := _h2h(site, a_id, b_id, suite.id)) is not None]
     ca, cb = _model_cells(site, a), _model_cells(site, b)
-    measured_rows = []
-    for suite in site.suites.values():
-        ra, rb = a.best(suite.id), b.best(suite.id)
-        if ra or rb:
-            measured_rows.append({"suite": suite, "a": ra, "b": rb})
+    measured_rows, reported_rows = _figure_rows(site, a, b)
     return {
         "title": f"{a.name} vs {b.name} — {site.title}", "a": a, "b": b,
         "spec_rows": _rows(_row_ends(site, "spec", SPEC_LABELS), ca["spec"], cb["spec"]),
         "tasks": _rows(_row_ends(site, "tasks", TASK_LABELS), ca["tasks"], cb["tasks"]),
         "features": _rows(_row_ends(site, "features", FEATURE_LABELS), ca["features"], cb["features"]), "suites": suites,
-        "reported_rows": _reported_rows(a, b), "measured_rows": measured_rows,
-        "evidence": evidence.block(best_evidence(site, a), best_evidence(site, b)),
+        "reported_rows": reported_rows, "measured_rows": measured_rows,
+        "evidence": evidence_block(site, a, b),
         "commands": [c for c in (next_run_command(site, v) for v in (a, b)) if c],
         "side_by_side": side_by_side.sections(site, a, b),
         "live_api": site.config.live_api, "playground": playground_link(a, b),
