@@ -59,23 +59,47 @@ def _places(site: SiteData) -> dict[tuple[str, str], tuple[int, int]]:
     return found
 
 
-def _in_order(site: SiteData, model_id: str, task: str) -> list[tuple[tuple[str, str], dict]]:
-    """A model's answered (suite, prompt) keys of a task with their rows, in suite and prompt order:
-    once per worker, so a pair walks one list instead of sorting the prompts it shares."""
-    key = ("side-by-side", "in-order", model_id, task)
+def _universe(site: SiteData, task: str) -> list[tuple[str, str]]:
+    """The (suite, prompt) keys of a task that have an image, in suite and prompt order: the bit
+    positions of the masks below, once per worker."""
+    key = ("side-by-side", "universe", task)
     found = site.cache.get(key)
     if found is None:
         place = _places(site)
-        rows = _answered(site).get(model_id, {}).get(task, {})
-        found = site.cache[key] = sorted(rows.items(), key=lambda kv: place[kv[0]])
+        found = site.cache[key] = sorted({k for per_model in _answered(site).values() for k in per_model.get(task, {})},
+                                         key=place.__getitem__)
     return found
 
 
-def _order(row_a: dict, row_b: dict) -> int:
-    """Prompts where the verdicts differ first, then other graded prompts, then demo prompts."""
-    if row_a["scored"] and row_b["scored"]:
-        return 0 if bool(row_a["passed"]) != bool(row_b["passed"]) else 1
-    return 2
+def _masks(site: SiteData, model_id: str, task: str) -> tuple[int, int, int]:
+    """A model's answered, scored and passed prompts of a task as bit masks over ``_universe``, once
+    per worker: a pair's shared and differing prompts are then a few integer operations, with the
+    head-to-head's popcount (``Results.pair``) for counting them."""
+    key = ("side-by-side", "masks", model_id, task)
+    found = site.cache.get(key)
+    if found is None:
+        rows = _answered(site).get(model_id, {}).get(task, {})
+        answered = scored = passed = 0
+        for bit, k in enumerate(_universe(site, task)):
+            row = rows.get(k)
+            if row is not None:
+                answered |= 1 << bit
+                if row["scored"]:
+                    scored |= 1 << bit
+                    if row["passed"]:
+                        passed |= 1 << bit
+        found = site.cache[key] = (answered, scored, passed)
+    return found
+
+
+def _first(mask: int, limit: int) -> list[int]:
+    """The lowest ``limit`` set bits of ``mask``, lowest first."""
+    bits = []
+    while mask and len(bits) < limit:
+        low = mask & -mask
+        bits.append(low.bit_length() - 1)
+        mask ^= low
+    return bits
 
 
 def _fragments(site: SiteData, template: str = FRAGMENTS):
@@ -115,25 +139,30 @@ def sections(site: SiteData, a: ModelView, b: ModelView) -> list[dict]:
     for task in TASKS:
         if task not in a.card.tasks or task not in b.card.tasks or task not in theirs:
             continue
-        other = theirs[task]
-        ranked: tuple[list, list, list] = ([], [], [])  # verdicts differ, other graded, demo
-        for k, row in _in_order(site, a.id, task):
-            row_b = other.get(k)
-            if row_b is not None:
-                ranked[_order(row, row_b)].append((k, row, row_b))
-        shared = len(ranked[0]) + len(ranked[1]) + len(ranked[2])
+        (in_a, scored_a, passed_a), (in_b, scored_b, passed_b) = _masks(site, a.id, task), _masks(site, b.id, task)
+        shared = in_a & in_b
         if not shared:
             continue
+        graded = shared & scored_a & scored_b
+        differ = graded & (passed_a ^ passed_b)
+        # prompts where the verdicts differ first, then other graded prompts, then demo prompts
+        ranked = [differ, graded & ~differ, shared & ~graded]
+        bits: list[int] = []
+        for mask in ranked:
+            bits += _first(mask, IMAGES_PER_TASK - len(bits))
+        universe, mine, other = _universe(site, task), _answered(site)[a.id][task], theirs[task]
         items = []
-        for (suite_id, prompt_id), row_a, row_b in (ranked[0] + ranked[1] + ranked[2])[:IMAGES_PER_TASK]:
+        for bit in bits:
+            suite_id, prompt_id = universe[bit]
             suite = site.suites[suite_id]
             p = suite.prompts[_places(site)[(suite_id, prompt_id)][1]]
-            answers = [_panel(site, suite_id, row, p.prompt, colour) for colour, row in enumerate((row_a, row_b))]
-            about = _prompt(site, suite, p, _order(row_a, row_b) == 0)
+            answers = [_panel(site, suite_id, row, p.prompt, colour)
+                       for colour, row in enumerate((mine[universe[bit]], other[universe[bit]]))]
+            about = _prompt(site, suite, p, bool(differ >> bit & 1))
             items.append({"p": p, "truth": about["truth"], "about": about["html"],
                           "layers": [x["layer"] for x in answers], "panels": answers[0]["html"] + answers[1]["html"]})
-        out.append({"task": task, "name": TASK_NAMES[task], "images": items, "shared": shared,
-                    "boxed": task in overlays.BOX_TASKS, "differ": len(ranked[0])})
+        out.append({"task": task, "name": TASK_NAMES[task], "images": items, "shared": shared.bit_count(),
+                    "boxed": task in overlays.BOX_TASKS, "differ": differ.bit_count()})
     return out
 
 
