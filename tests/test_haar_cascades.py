@@ -46,7 +46,7 @@ def test_card_runs_its_own_cascade_file(cards, card_id):  # noqa: F811
     adapter = OpenCVAdapter(card.runner)
     adapter.load()
     assert adapter.revision().startswith(f"opencv {cv2.__version__} {file}@")
-    assert adapter.label == label
+    assert adapter.detector.label == label
     image = Image.open(SUITE / "images" / "astronaut.png")
     prediction = adapter.predict(image, "Detect every face in this image.", "object-detection")
     assert json.loads(prediction.output) == [b.model_dump() for b in prediction.structured.boxes]

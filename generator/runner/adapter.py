@@ -134,6 +134,42 @@ class Adapter(ABC):
         return {}
 
 
+class PackagedOCR(Adapter):
+    """An OCR engine whose models ship in its package: it reads the image's text on the CPU and
+    never uses the prompt text."""
+    tasks = frozenset({"ocr", "ocr-with-regions"})
+    prompt_tasks = frozenset()
+    cpu_only = True
+    engine: Any = None  # the loaded engine, set by load()
+
+
+@dataclass(frozen=True)
+class Detector:
+    """One of a packaged detector's models: the label of its boxes and the options it takes."""
+    label: str
+    options: tuple[Option, ...] = ()
+
+
+class PackagedDetector(Adapter):
+    """A fixed-class detector whose weights ship in its package (`runner.model` picks one of
+    ``models``, a name -> `Detector` map): it answers detection prompts on the CPU, ignores the
+    prompt text, and its box scores are the detector's raw margins, not probabilities."""
+    tasks = frozenset({"object-detection"})
+    prompt_tasks = frozenset()
+    box_scores = "raw"
+    cpu_only = True
+    models: ClassVar[Mapping[str, Detector]]
+
+    @classmethod
+    def option_spec(cls, config: Runner) -> tuple[Option, ...]:
+        detector = cls.models.get(config.model or "")
+        return detector.options if detector else ()
+
+    def __init__(self, config: Runner):
+        super().__init__(config)
+        self.detector: Detector = self.models[config.model]
+
+
 def file_fingerprint(path: Path, label: str | None = None) -> str:
     """A weights file as a revision: its label (default: its name) and the first 12 hex digits of
     its sha256, so a package upgrade that ships a new model changes the cache key."""

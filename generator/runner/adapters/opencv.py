@@ -18,8 +18,8 @@ from typing import Any, Callable
 import numpy as np
 from PIL import Image
 
-from ...catalog.schemas import Box, Runner
-from ..adapter import Adapter, Prediction, boxes_prediction, file_fingerprint
+from ...catalog.schemas import Box
+from ..adapter import Detector, PackagedDetector, Prediction, boxes_prediction, file_fingerprint
 from ..options import Option
 
 HAAR_FACE = "haar-frontalface-default"
@@ -39,10 +39,10 @@ HAAR_CASCADES = {
     "haar-upperbody": ("haarcascade_upperbody.xml", "person"),
     "haar-fullbody": ("haarcascade_fullbody.xml", "person"),
 }
-# detector -> (label, its options); options are detectMultiScale's keyword arguments
-DETECTORS: dict[str, tuple[str, tuple[Option, ...]]] = {
-    **{detector: (label, HAAR_OPTIONS) for detector, (_, label) in HAAR_CASCADES.items()},
-    HOG_PEOPLE: ("person", (
+# options are detectMultiScale's keyword arguments
+DETECTORS: dict[str, Detector] = {
+    **{detector: Detector(label, HAAR_OPTIONS) for detector, (_, label) in HAAR_CASCADES.items()},
+    HOG_PEOPLE: Detector("person", (
         Option("winStride", "int-pair", [8, 8], minimum=1),
         Option("padding", "int-pair", [8, 8], minimum=0),
         Option("scale", "float", 1.05, minimum=1.0001, help="image pyramid step"),
@@ -51,22 +51,13 @@ DETECTORS: dict[str, tuple[str, tuple[Option, ...]]] = {
 }
 
 
-class OpenCVAdapter(Adapter):
+class OpenCVAdapter(PackagedDetector):
     name = "opencv"
     version = "1"
-    tasks = frozenset({"object-detection"})
-    cpu_only = True
-    prompt_tasks = frozenset()  # a fixed detector: the prompt text is not used
-    box_scores = "raw"
     models = DETECTORS
-
-    @classmethod
-    def option_spec(cls, config: Runner) -> tuple[Option, ...]:
-        return DETECTORS[config.model][1] if config.model in DETECTORS else ()
 
     def __init__(self, config):
         super().__init__(config)
-        self.label = DETECTORS[config.model][0]
         self._detect: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
 
     def load(self) -> None:
@@ -95,7 +86,7 @@ class OpenCVAdapter(Adapter):
         if self._detect is None:
             raise RuntimeError("opencv: load() was not called")
         rects, scores = self._detect(np.asarray(image.convert("RGB")))
-        return boxes_prediction([Box(xyxy=[float(x), float(y), float(x + w), float(y + h)], label=self.label,
+        return boxes_prediction([Box(xyxy=[float(x), float(y), float(x + w), float(y + h)], label=self.detector.label,
                                      score=round(float(s), 4))
                                  for (x, y, w, h), s in zip(np.asarray(rects).reshape(-1, 4), np.asarray(scores).reshape(-1))])
 

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 from ...catalog.schemas import Structured, TextLine
-from ..adapter import Adapter, Prediction
+from ..adapter import PackagedOCR, Prediction
 from ..options import Option
 
 QUIET = {"Global.log_level": "error"}  # RapidOCR logs every model path at info level
@@ -40,17 +40,10 @@ OPTIONS = (
 )
 
 
-class RapidOCRAdapter(Adapter):
+class RapidOCRAdapter(PackagedOCR):
     name = "rapidocr"
     version = "1"
-    tasks = frozenset({"ocr", "ocr-with-regions"})
-    prompt_tasks = frozenset()  # reads the image's text; the prompt text is not used
     options = OPTIONS
-    cpu_only = True  # the shipped onnxruntime runs on the CPU
-
-    def __init__(self, config):
-        super().__init__(config)
-        self.engine = None
 
     def load(self) -> None:
         import onnxruntime

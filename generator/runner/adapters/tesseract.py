@@ -17,7 +17,7 @@ from typing import Any
 from PIL import Image
 
 from ...catalog.schemas import Structured, TextLine
-from ..adapter import Adapter, Prediction, file_fingerprint
+from ..adapter import PackagedOCR, Prediction, file_fingerprint
 from ..hardware import tesseract_version
 from ..options import Option
 
@@ -29,13 +29,10 @@ OPTIONS = (
 )
 
 
-class TesseractAdapter(Adapter):
+class TesseractAdapter(PackagedOCR):
     name = "tesseract"
     version = "1"
-    tasks = frozenset({"ocr", "ocr-with-regions"})
-    prompt_tasks = frozenset()  # reads the image's text; the prompt text is not used
     options = OPTIONS
-    cpu_only = True
 
     def load(self) -> None:
         tessdata, available = installed_languages()
