@@ -134,8 +134,8 @@ def _h2h(site: SiteData, a: str, b: str, suite_id: str) -> dict | None:
         "ties_fail": pair.ties_fail, "p_value": pair.p_value, "source_a": source_text(ra), "source_b": source_text(rb),
         "differ": _differ_rows(site, suite_id, pair.prompts("differ"), ca, cb),
         "both": len(both), "neither": len(neither), "limit": H2H_OUTPUT_CHARS,
-        "both_links": Markup("").join(links[p] for p in both),
-        "neither_links": Markup("").join(links[p] for p in neither),
+        "both_links": Markup("".join([links[p] for p in both])),  # macro output (Markup): no escaping pass
+        "neither_links": Markup("".join([links[p] for p in neither])),
     }
 
 
