@@ -16,7 +16,7 @@ from generator.catalog import load_catalog
 from generator.site.build import build
 from site_fixtures import write_catalog
 from source_fixtures import (UNMAPPED, VAC_REPOSITORY, VLM_EXAM_REPOSITORY, add_peer_sources, make_git_repo,
-                             pin_sources, sync_sources, vac_files)
+                             pin_sources, sync_sources, vac_files, vlm_exam_summary)
 
 
 def data_page_text(out: Path) -> str:
@@ -147,3 +147,26 @@ def test_a_peer_value_our_schemas_refuse_fails_that_source_only(tmp_path):
     assert f"roboflow/vision-ai-checkup vision-ai-checkup at {commit[:12]} , licence MIT import failed : " in text
     assert "String should have at most 120 characters" in text
     assert (root / "public" / "index.html").is_file()
+
+
+def test_a_re_pinned_peer_figure_reaches_the_model_page_and_the_home_ranking(tmp_path):
+    """Re-pinning is the only change that updates the site: a vlm-exam figure that changed at the
+    new commit is rewritten on the pages that show it, by the incremental build."""
+    root, mirror = tmp_path / "project", tmp_path / "mirror"
+    write_catalog(root)
+    summary = json.dumps(vlm_exam_summary(), indent=2)
+    first = make_git_repo(mirror / VLM_EXAM_REPOSITORY, {"web/benchmark_summary.json": summary})
+    pin_sources(root, {"vlm-exam": (VLM_EXAM_REPOSITORY, first, "Apache-2.0")})
+    sync_sources(root, mirror)
+    out = root / "public"
+    build(root, out, jobs=1)
+    pages = (out / "index.html", out / "models" / "alpha-vl" / "index.html")
+    assert all("91.2" in page.read_text() and "88.8" not in page.read_text() for page in pages)
+
+    second = make_git_repo(mirror / VLM_EXAM_REPOSITORY,
+                           {"web/benchmark_summary.json": summary.replace("91.2", "88.8")})
+    site = (root / "site.yaml").read_text()
+    (root / "site.yaml").write_text(site.replace(first, second))
+    sync_sources(root, mirror)
+    assert not build(root, out, jobs=1).up_to_date
+    assert all("88.8" in page.read_text() and "91.2" not in page.read_text() for page in pages)
