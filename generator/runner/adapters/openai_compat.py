@@ -49,6 +49,7 @@ OPTIONS = (
 class OpenAIAdapter(Adapter):
     name = "openai"
     version = "1"
+    requires = ("httpx",)
     tasks = frozenset(TASKS) - {"instance-segmentation"}  # masks do not come back as chat text
     options = OPTIONS
     remote = True

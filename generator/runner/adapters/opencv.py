@@ -54,6 +54,7 @@ DETECTORS: dict[str, Detector] = {
 class OpenCVAdapter(PackagedDetector):
     name = "opencv"
     version = "1"
+    requires = ("cv2",)
     models = DETECTORS
 
     def __init__(self, config):

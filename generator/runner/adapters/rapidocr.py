@@ -43,6 +43,7 @@ OPTIONS = (
 class RapidOCRAdapter(PackagedOCR):
     name = "rapidocr"
     version = "1"
+    requires = ("rapidocr", "onnxruntime")
     options = OPTIONS
 
     def load(self) -> None:

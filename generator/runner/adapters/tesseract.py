@@ -32,6 +32,7 @@ OPTIONS = (
 class TesseractAdapter(PackagedOCR):
     name = "tesseract"
     version = "1"
+    requires = ("pytesseract",)
     options = OPTIONS
 
     def load(self) -> None:

@@ -37,6 +37,7 @@ class TransformersAdapter(Adapter):
     """Base of the adapters that run `AutoModelForImageTextToText` checkpoints in-process."""
 
     default_params: ClassVar[dict[str, Any]] = {}
+    requires = ("torch", "transformers")
 
     @classmethod
     def config_problems(cls, config: Runner) -> list:
