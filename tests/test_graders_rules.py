@@ -9,7 +9,7 @@ from generator.grading import GRADERS
 from generator.grading.extract import (answer_text, answering_parts, concluding_parts, drop_intro_line, normalise,
                                        states_phrase, value_key)
 from generator.grading.numbers import key_unit, readings
-from generator.importers.vision_ai_checkup import grader_for_vac
+from generator.grading.peer_prompts import grader_for_vac
 
 
 def passes(name, expected, output, **options) -> bool:

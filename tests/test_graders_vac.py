@@ -18,7 +18,7 @@ import pytest
 
 from conftest import require_shared
 from generator.grading import GRADERS
-from generator.importers.vision_ai_checkup import grader_for_vac
+from generator.grading.peer_prompts import grader_for_vac
 
 VAC = Path(__file__).resolve().parents[1].parent / "shared" / "external" / "vision-ai-checkup"
 

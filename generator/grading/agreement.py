@@ -206,7 +206,7 @@ def _peer_answer(path: Path, key: str) -> Answer | str | None:
     item = data["assessments"].get(key)
     if item is None:
         return None
-    from ..importers.vision_ai_checkup import grader_for_vac  # the importer decides the grader
+    from .peer_prompts import grader_for_vac
 
     expected = str(item["answer"]).replace("\r\n", "\n")
     output = item["result"] if isinstance(item.get("result"), str) else ""

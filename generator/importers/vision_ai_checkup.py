@@ -56,9 +56,8 @@ from pydantic import ValidationError
 
 from ..catalog.hashing import prompt_sha256_for
 from ..catalog.loader import RUN_DIR, SUITE_DIR
-from ..catalog.schemas import Category, Grader, ImageLicense, ModelCard, Prompt, RunRecord, Suite, SuiteSource
-from ..grading.extract import normalise
-from ..grading.numbers import read_number
+from ..catalog.schemas import Category, ImageLicense, ModelCard, Prompt, RunRecord, Suite, SuiteSource
+from ..grading.peer_prompts import grader_for_vac
 from .common import (ImportProblem, Provenance, UnmappedModel, alias_index, checkout_commit, dump_yaml,
                      map_model, slugify, write_atomic)
 
@@ -72,43 +71,6 @@ IMAGE_DIRS = ("images", "images/compressed")
 IMAGE_SUFFIXES = (".png", ".jpeg", ".jpg", ".webp")
 RESULT_DIRS = ("data/results", "results")
 READS = ("prompts.csv", "LICENSE.md", "images/", *(f"{d}/" for d in RESULT_DIRS))  # what a sync fetches
-
-# Alternatives a prompt offers ("Answer only left or right."): the largest set whose every
-# option the prompt names, and which holds the expected answer, makes the prompt a choice.
-CHOICE_SETS = (("left", "right"), ("above", "below"), ("right side up", "upside down"),
-               ("down", "left", "right"), ("screws", "bolts", "nuts"))
-_NUMBER_SHAPED = re.compile(r"^[$£€]?\d[\d,]*(?:\.\d+)?(?: ?[^\W\d_]{1,5})?$")  # a unit may follow: "32,500 kg"
-_MAX_QUANTITY_DIGITS = 6  # longer digit strings ("3702692432") are serial or part numbers: exact
-
-
-# ------------------------------------------------------------------ grader choice
-
-
-def grader_for_vac(prompt_text: str, answer: str) -> Grader:
-    """The grader for one Vision AI Checkup prompt, from its wording and expected answer.
-
-    comma-separated list prompts -> list (ordered); "Read the text" -> ocr-text with a 1% CER
-    budget (a few slipped characters in a paragraph, not a misread word); yes/no answers ->
-    yes-no; offered alternatives -> choice; quantities ("27", "$2.30", "2,428", "32,500 kg") -> number;
-    everything else, identifiers and long digit strings included -> exact.
-    """
-    prompt = normalise(prompt_text)
-    want = normalise(answer)
-    if re.search(r"comma[ -]separated", prompt):
-        return Grader(name="list", options={"ordered": True})
-    if re.search(r"\bread the text\b", prompt):
-        return Grader(name="ocr-text", options={"max_cer": 0.01})
-    if want in ("yes", "no"):
-        return Grader(name="yes-no")
-    offered = [s for s in CHOICE_SETS if want in s and all(re.search(rf"\b{re.escape(o)}\b", prompt) for o in s)]
-    if offered:
-        return Grader(name="choice", options={"choices": list(max(offered, key=len))})
-    digits = re.sub(r"\D", "", want)
-    if _NUMBER_SHAPED.match(want) and (len(digits) <= _MAX_QUANTITY_DIGITS or not want.isdigit()):
-        if read_number(want)[0] is not None:
-            return Grader(name="number")
-    return Grader(name="exact")
-
 
 # ------------------------------------------------------------------ reading the checkout
 
