@@ -162,6 +162,7 @@ class PackagedDetector(Adapter):
     box_scores = "raw"
     cpu_only = True
     models: ClassVar[Mapping[str, Detector]]
+    _detect: Any = None  # the loaded detector (an RGB array -> its detections), set by load()
 
     @classmethod
     def option_spec(cls, config: Runner) -> tuple[Option, ...]:

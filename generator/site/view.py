@@ -117,14 +117,11 @@ class ModelView:
     overview_text: str
     results: dict[str, list[SourceResult]] = field(default_factory=dict)
     digest: str = ""
+    id: str = field(init=False)
+    name: str = field(init=False)
 
-    @property
-    def id(self) -> str:
-        return self.card.id
-
-    @property
-    def name(self) -> str:
-        return self.card.name
+    def __post_init__(self) -> None:
+        self.id, self.name = self.card.id, self.card.name
 
     @property
     def params_text(self) -> str | None:
@@ -202,14 +199,11 @@ class SuiteView:
     scored: int
     category_counts: dict[str, int]
     digest: str = ""
+    id: str = field(init=False)
+    name: str = field(init=False)
 
-    @property
-    def id(self) -> str:
-        return self.suite.id
-
-    @property
-    def name(self) -> str:
-        return self.suite.name
+    def __post_init__(self) -> None:
+        self.id, self.name = self.suite.id, self.suite.name
 
     def category_name(self, category_id: str) -> str:
         return next((c.name for c in self.suite.categories if c.id == category_id), category_id)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -55,7 +55,6 @@ class DlibFaceAdapter(PackagedDetector):
 
     def __init__(self, config):
         super().__init__(config)
-        self._detect: Callable[[np.ndarray], list[Detection]] | None = None
         self._dlib_version: str | None = None
 
     def load(self) -> None:

@@ -13,7 +13,7 @@ OpenCV 5.0 moved both detectors out of the main wheel, hence `opencv-python-head
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -56,10 +56,6 @@ class OpenCVAdapter(PackagedDetector):
     version = "1"
     requires = ("cv2",)
     models = DETECTORS
-
-    def __init__(self, config):
-        super().__init__(config)
-        self._detect: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
 
     def load(self) -> None:
         import cv2
