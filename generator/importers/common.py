@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import subprocess
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -176,15 +176,3 @@ def write_skeleton_cards(root: Path, unmapped: list[UnmappedModel]) -> list[Path
         write_atomic(path, SKELETON + dump_yaml(card))
         written.append(path)
     return written
-
-
-@dataclass
-class SourceReport:
-    """What an import brought, for the command line, the layer's sources.json and the data page."""
-
-    records: int = 0
-    aggregates: int = 0
-    models: set[str] = field(default_factory=set)  # card ids
-    unmapped: list[UnmappedModel] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
-    lines: list[str] = field(default_factory=list)  # the report, one line each

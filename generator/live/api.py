@@ -60,7 +60,7 @@ from ..catalog.vocab import TASKS
 from . import static, tasks
 from .hosts import HostPolicy
 from .models import ModelPool
-from .uploads import ALLOWED_FORMATS, Limits, UploadError, body_length, open_image, parse_form
+from .uploads import RASTER_FORMATS, Limits, UploadError, body_length, open_image, parse_form
 
 DRAIN_BYTES = 256 * 1024 * 1024  # read and drop at most this much of a refused body...
 DRAIN_SECONDS = 10.0  # ...for at most this long, so the client gets to read the refusal
@@ -144,7 +144,7 @@ class _Live:
         limits = self.limits
         return JSONResponse({"models": models, "tasks": [tasks.describe(t) for t in TASKS if t in used],
                              "limits": {"max_bytes": limits.max_bytes, "max_pixels": limits.max_pixels,
-                                        "formats": list(ALLOWED_FORMATS)}}, headers=NO_STORE)
+                                        "formats": list(RASTER_FORMATS)}}, headers=NO_STORE)
 
     async def no_endpoint(self, request: Request) -> Response:
         await _drain(request)

@@ -28,7 +28,8 @@ from python_multipart import MultipartParser
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import parse_options_header
 
-ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")
+from ..catalog.images import RASTER_FORMATS
+
 SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
               (b"BM", "BMP"))
 MB = 1024 * 1024
@@ -166,7 +167,7 @@ def _identify(data: bytes, limits: Limits) -> Image.Image:
     """Open lazily (header only) and check type, pixel count and decoding memory before any
     pixel is decoded."""
     try:
-        image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+        image = Image.open(io.BytesIO(data), formats=RASTER_FORMATS)
     except Image.DecompressionBombError:
         raise UploadError(413, f"the image declares more than {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels (a "
                                f"decompression bomb?); the limit is {limits.max_pixels / 1e6:g} megapixels") from None
@@ -175,7 +176,7 @@ def _identify(data: bytes, limits: Limits) -> Image.Image:
         if claimed:
             raise UploadError(400, f"the file starts like a {claimed} image but its header is truncated or "
                                    "corrupt") from None
-        raise UploadError(415, f"not an image this server accepts: send {', '.join(ALLOWED_FORMATS)} "
+        raise UploadError(415, f"not an image this server accepts: send {', '.join(RASTER_FORMATS)} "
                                "(the file's content is checked, not its name)") from None
     width, height = image.size
     if width < 1 or height < 1:
