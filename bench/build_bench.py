@@ -13,8 +13,8 @@ synthetic_catalog.py) it prints:
   gzipped (images aside), and the number of requests that leave the local server (must be 0).
   Measured for the largest synthetic catalog and for the shipped catalog's flagship page.
 
-Every build runs as a fresh ``python`` process, as ``build-site`` does, so interpreter start and
-imports are included. It runs a copy of generator/ (templates included) taken when the bench
+Every build is the ``build-site`` command in a fresh ``python`` process, as a user runs it, so
+interpreter start, imports and the interpreter's teardown are included. It runs a copy of generator/ (templates included) taken when the bench
 starts: the build's digests cover its own code, so an edit in the working tree during the bench
 would otherwise turn the "nothing changed" rebuild into a full one.
 
@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import os
 import platform
+import re
 import resource
 import shutil
 import subprocess
@@ -54,12 +54,26 @@ from bench.synthetic_catalog import FLAGSHIP, edit_card, model_id, write_catalog
 CHROMIUM = os.environ.get("VL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-REAL_FLAGSHIP = "compare/florence-2-large-vs-gemma-4-26b-a4b/index.html"
 WEIGHED_TYPES = ("document", "stylesheet", "script")
-# One build in a fresh interpreter, from the frozen code copy; prints the BuildReport as JSON.
-BUILD_SCRIPT = ("import json, os, sys\nfrom generator.site import build\n"
-                "assert build.__file__.startswith(os.getcwd()), build.__file__  # the frozen copy\n"
-                "r = build.build(sys.argv[1], sys.argv[2], jobs=int(sys.argv[3]))\nprint(json.dumps(r.__dict__))\n")
+# One build as a user runs it: the `build-site` command in a fresh interpreter, from the frozen code
+# copy (cwd), so interpreter start, imports and teardown are all counted.
+BUILD_COMMAND = ("import os, sys\nfrom generator import cli\n"
+                 "assert cli.__file__.startswith(os.getcwd()), cli.__file__  # the frozen copy\n"
+                 "sys.argv[0] = 'build-site'\ncli.build_site()\n")
+# The command's last line: "1399 pages, 1592 files: 1592 written, 0 removed in 1.23 s (...) -> OUT"
+# or "up to date: nothing changed (0.05 s) -> OUT".
+SUMMARY = re.compile(r"^(?:(?P<pages>\d+) pages, (?P<files>\d+) files: (?P<written>\d+) written, (?P<removed>\d+) "
+                     r"removed in (?P<seconds>[\d.]+) s|up to date: nothing changed \((?P<unchanged>[\d.]+) s\))")
+
+
+def parse_summary(line: str) -> dict:
+    found = SUMMARY.match(line)
+    if not found:
+        raise SystemExit(f"unexpected build-site output: {line!r}")
+    if found["unchanged"] is not None:
+        return {"up_to_date": True, "seconds": float(found["unchanged"]), "written": 0, "removed": 0}
+    return {"up_to_date": False, "seconds": float(found["seconds"]),
+            **{k: int(found[k]) for k in ("pages", "files", "written", "removed")}}
 
 
 @dataclass
@@ -80,14 +94,14 @@ def snapshot_code(work: Path) -> Path:
 def timed_build(code: Path, root: Path, out: Path, jobs: int) -> Timed:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", BUILD_SCRIPT, str(root), str(out), str(jobs)], cwd=code,
-                          capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", BUILD_COMMAND, "--root", str(root), "--out", str(out),
+                           "--jobs", str(jobs)], cwd=code, capture_output=True, text=True)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode:
         raise SystemExit(f"build failed:\n{done.stderr}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Timed(json.loads(done.stdout.strip().splitlines()[-1]), wall, cpu)
+    return Timed(parse_summary(done.stdout.strip().splitlines()[-1]), wall, cpu)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -177,6 +191,14 @@ def bench_real_catalog(code: Path, jobs: int, work: Path) -> tuple[Path, Timed]:
     shutil.copy2(REPO / "site.yaml", root / "site.yaml")
     out = work / "real" / "public"
     return out, timed_build(code, root, out, jobs)
+
+
+def shipped_flagship() -> str:
+    """The compare page of site.yaml's flagship pair (the ids in sorted order, as the site names it)."""
+    import yaml
+
+    a, b = sorted(yaml.safe_load((REPO / "site.yaml").read_text(encoding="utf-8"))["flagship"])
+    return f"compare/{a}-vs-{b}/index.html"
 
 
 def machine() -> str:
@@ -274,9 +296,10 @@ def main() -> None:
             rows.append(bench_catalog(code, n, args.prompts, args.jobs, work))
         real_site, real = bench_real_catalog(code, args.jobs, work)
         biggest = rows[-1]
+        real_flagship = shipped_flagship()
         weights = {
             f"synthetic flagship ({biggest['models']} models)": page_weight(biggest["site"], biggest["flagship"]),
-            f"shipped flagship ({REAL_FLAGSHIP.split('/')[1]})": page_weight(real_site, REAL_FLAGSHIP),
+            f"shipped flagship ({real_flagship.split('/')[1]})": page_weight(real_site, real_flagship),
         }
         print_results(rows, weights, real, load, args.jobs)
         print_targets(rows, weights)

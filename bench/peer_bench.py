@@ -116,8 +116,8 @@ def peer_results(prompts: list[dict], models: int, seed: int = 7) -> dict:
     return {"assessments_by_model": by_model, "model_results": {}, "assessments": prompts}
 
 
-def prepare_peer(checkout: Path, work: Path, models: int) -> Path:
-    site = work / f"peer-{models}"
+def prepare_peer(checkout: Path, work: Path, models: int, run: int) -> Path:
+    site = work / f"peer-{models}-{run}"
     shutil.copytree(checkout, site, ignore=shutil.ignore_patterns(".git", "docs", "node_modules", "model_results.json"))
     (site / "assess.py").write_text(patched_script((checkout / "assess.py").read_text(encoding="utf-8")),
                                     encoding="utf-8")
@@ -145,15 +145,12 @@ def pages_in(folder: Path) -> int:
 
 
 def peer_build(python: Path, site: Path) -> Run:
-    shutil.rmtree(site / "docs", ignore_errors=True)
-    results = (site / "model_results.json").read_bytes()  # assess.py rewrites it; each run starts the same
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([str(python), "assess.py"], cwd=site, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           text=True)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    (site / "model_results.json").write_bytes(results)
     if done.returncode:
         raise SystemExit(f"the peer's build failed:\n{done.stderr[-3000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -161,7 +158,6 @@ def peer_build(python: Path, site: Path) -> Run:
 
 
 def our_build(code: Path, root: Path, out: Path, jobs: int) -> Run:
-    shutil.rmtree(out, ignore_errors=True)
     timed = timed_build(code, root, out, jobs)
     return Run(pages_in(out), timed.wall, timed.cpu)
 
@@ -189,14 +185,16 @@ def main() -> None:
         jobs = args.jobs or len(__import__("os").sched_getaffinity(0))
         for n in args.models:
             print(f"{n} models: preparing both …", file=sys.stderr)
-            peer_site = prepare_peer(args.checkout, work, n)
             root = write_catalog(work / f"ours-{n}" / "catalog", n, prompt_count)
             peer, ours = [], []
             for i in range(args.runs):
+                # Each build writes into a folder of its own and nothing is deleted until the bench
+                # ends: on this machine's ext4 (no journal) creating files next to thousands of
+                # freshly deleted ones costs several times the kernel time (docs/performance.md).
+                peer_site = prepare_peer(args.checkout, work, n, i)
                 print(f"{n} models: run {i + 1} of {args.runs}", file=sys.stderr)
                 peer.append(peer_build(args.peer_python, peer_site))
-                ours.append(our_build(code, root, work / f"ours-{n}" / "public", jobs))
-                shutil.rmtree(peer_site / "docs", ignore_errors=True)
+                ours.append(our_build(code, root, work / f"ours-{n}" / f"public-{i}", jobs))
             rows.append((n, peer, ours))
     finally:
         shutil.rmtree(work, ignore_errors=True)
