@@ -4,16 +4,21 @@ and the model and suite indexes."""
 from __future__ import annotations
 
 from collections import Counter
+from types import SimpleNamespace
+
+from markupsafe import Markup
 
 from ..catalog.vocab import FEATURE_NAMES, TASK_NAMES
 from . import disagreement_pages, evidence, overlays, side_by_side
 from .gallery_pages import answer_panel, colours
 from .paths import pair_link
+from .render import macros, rel_url
 from .view import SiteData, task_name
 
 SUITE_MATRIX_MODELS = 12
 NEIGHBOURS = 4
 ANSWERS_PER_TASK = 40  # prompt links per task on a model page; the task gallery has the rest
+PROMPT_ROOT = "../../../"  # every prompt page is suites/<suite>/<prompt>/
 
 
 def ctx_model(site: SiteData, model_id: str) -> dict:
@@ -77,6 +82,28 @@ def ctx_suites_index(site: SiteData) -> dict:
             "description": "The eval suites: prompts, images, expected answers and graders."}
 
 
+def _verdict_marks(site: SiteData) -> dict[tuple[bool, bool], Markup]:
+    """``m.verdict`` for each (scored, passed), rendered once per worker: a prompt page shows one
+    or two per answer, for hundreds of answers."""
+    marks = site.cache.get("verdict-marks")
+    if marks is None:
+        m = macros(site.cache, "_macros.html", site.config.score_bands)
+        marks = site.cache["verdict-marks"] = {(s, p): m.verdict({"scored": s, "passed": p})
+                                               for s in (False, True) for p in (False, True)}
+    return marks
+
+
+def _article(panel: dict, marks: dict[tuple[bool, bool], Markup]) -> SimpleNamespace:
+    """An answer panel as the prompt page's loop reads it: attributes rather than keys (Jinja tries
+    ``getattr`` first and a key only after catching AttributeError, dozens of times per answer),
+    with its verdict marks and model link made here."""
+    row, view = panel["row"], panel["view"]
+    return SimpleNamespace(**{**panel, "provenance": SimpleNamespace(**panel["provenance"])}, r=SimpleNamespace(**row),
+                           verdict=marks[bool(row["scored"]), bool(row["passed"])],
+                           source_verdict=marks[True, bool(row["source_verdict"])],
+                           link=rel_url(PROMPT_ROOT, f"models/{view.id}/") if view else None)
+
+
 def ctx_prompt(site: SiteData, suite_id: str, prompt_id: str) -> dict:
     suite = site.suites[suite_id]
     p = next(x for x in suite.prompts if x.id == prompt_id)
@@ -89,7 +116,9 @@ def ctx_prompt(site: SiteData, suite_id: str, prompt_id: str) -> dict:
     index = [x.id for x in suite.prompts].index(prompt_id)
     prev_p = suite.prompts[index - 1] if index > 0 else None
     next_p = suite.prompts[index + 1] if index + 1 < len(suite.prompts) else None
-    return {"title": f"{prompt_id} · {suite.name} — {site.title}", "suite": suite, "p": p, "answers": answers,
+    marks = _verdict_marks(site)
+    return {"title": f"{prompt_id} · {suite.name} — {site.title}", "suite": suite, "p": p,
+            "answers": [_article(a, marks) for a in answers],
             "licence": licence, "prev": prev_p, "next": next_p, "nav": "suites",
             "category": suite.category_name(p.prompt.category), "task_name": task_name(p.prompt.task),
             "truth": overlays.truth(p.prompt), "layers": [a["layer"] for a in answers if a["layer"].boxes],
