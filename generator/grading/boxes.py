@@ -19,6 +19,7 @@ model with ``ignore_labels=True``.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
@@ -129,7 +130,8 @@ def _average_precision(ranked: list[tuple[int, Box]], truths: dict[int, list[Box
         recall.append(tp / total)
     for k in range(len(precision) - 2, -1, -1):  # the precision envelope: monotone in recall
         precision[k] = max(precision[k], precision[k + 1])
-    samples = [next((p for p, r in zip(precision, recall) if r >= point / 100), 0.0) for point in range(101)]
+    # recall never falls, so the first point reaching each level is a bisection
+    samples = [precision[i] if (i := bisect_left(recall, point / 100)) < len(recall) else 0.0 for point in range(101)]
     return sum(samples) / len(samples)
 
 
