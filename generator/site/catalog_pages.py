@@ -19,6 +19,22 @@ SUITE_MATRIX_MODELS = 12
 NEIGHBOURS = 4
 ANSWERS_PER_TASK = 40  # prompt links per task on a model page; the task gallery has the rest
 PROMPT_ROOT = "../../../"  # every prompt page is suites/<suite>/<prompt>/
+MODEL_ROOT = "../../"  # every model page is models/<model>/
+
+
+def _answer_links(site: SiteData, rows: list[dict]) -> Markup:
+    """A task's prompt links on a model page, each (prompt, verdict) rendered once per worker: the
+    200 model pages of a 200-model catalog list the same 100 prompts."""
+    m, cache = macros(site.cache, "_macros.html", site.config.score_bands, root=MODEL_ROOT), site.cache
+    links = []
+    for x in rows:
+        scored, passed = bool(x["row"]["scored"]), x["row"]["passed"]
+        key = ("answer-link", x["suite"], x["prompt"], scored, None if passed is None else bool(passed))
+        link = cache.get(key)
+        if link is None:
+            link = cache[key] = m.answer_link(x["suite"], x["prompt"], scored, passed)
+        links.append(link)
+    return Markup("".join(links))  # macro output (Markup): no escaping pass
 
 
 def ctx_model(site: SiteData, model_id: str) -> dict:
@@ -41,7 +57,9 @@ def ctx_model(site: SiteData, model_id: str) -> dict:
         "task_names": TASK_NAMES, "feature_names": FEATURE_NAMES, "neighbours": neighbours,
         "description": view.overview_text[:200],
         "disagreements": disagreement_pages.counts(site, model_id=model_id),
-        "answers": side_by_side.answers_by_task(site, model_id), "answers_shown": ANSWERS_PER_TASK,
+        "answers": [{**a, "links": _answer_links(site, a["rows"][:ANSWERS_PER_TASK])}
+                    for a in side_by_side.answers_by_task(site, model_id)],
+        "answers_shown": ANSWERS_PER_TASK,
         "peer": sorted((a for a in site.catalog.aggregates if a.model == model_id),
                        key=lambda a: (a.benchmark.casefold(), a.task, a.metric, a.effort or "")),
     }
