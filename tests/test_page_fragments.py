@@ -1,6 +1,6 @@
-"""Prompt, model, task, suite and site-wide pages reuse fragments and tallies made once per worker
-(verdict marks, a model page's prompt links, disagreement counts, the page list): a page must be
-the same whether its worker rendered nothing before it or every other page."""
+"""Prompt, model, task, suite and site-wide pages reuse what a worker made once (disagreement
+tallies, the page list, answer layers): a page must be the same whether its worker rendered
+nothing before it or every other page."""
 
 from __future__ import annotations
 

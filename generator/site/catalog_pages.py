@@ -6,13 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from types import SimpleNamespace
 
-from markupsafe import Markup
-
 from ..catalog.vocab import FEATURE_NAMES, TASK_NAMES
 from . import disagreement_pages, evidence, overlays, side_by_side
 from .gallery_pages import answer_panel, colours
 from .paths import pair_link
-from .render import macros, rel_url
+from .render import rel_url
 from .view import SiteData, task_name
 
 SUITE_MATRIX_MODELS = 12
@@ -22,19 +20,12 @@ PROMPT_ROOT = "../../../"  # every prompt page is suites/<suite>/<prompt>/
 MODEL_ROOT = "../../"  # every model page is models/<model>/
 
 
-def _answer_links(site: SiteData, rows: list[dict]) -> Markup:
-    """A task's prompt links on a model page, each (prompt, verdict) rendered once per worker: the
-    200 model pages of a 200-model catalog list the same 100 prompts."""
-    m, cache = macros(site.cache, "_macros.html", site.config.score_bands, root=MODEL_ROOT), site.cache
-    links = []
-    for x in rows:
-        scored, passed = bool(x["row"]["scored"]), x["row"]["passed"]
-        key = ("answer-link", x["suite"], x["prompt"], scored, None if passed is None else bool(passed))
-        link = cache.get(key)
-        if link is None:
-            link = cache[key] = m.answer_link(x["suite"], x["prompt"], scored, passed)
-        links.append(link)
-    return Markup("".join(links))  # macro output (Markup): no escaping pass
+def _answer_links(rows: list[dict]) -> list[SimpleNamespace]:
+    """A task's prompt links on a model page, with attributes for the template's loop (Jinja reads a
+    dict key only after a caught AttributeError): verdict (None: no answer) and link."""
+    return [SimpleNamespace(scored=bool(x["row"]["scored"]), prompt=x["prompt"],
+                            passed=None if x["row"]["passed"] is None else bool(x["row"]["passed"]),
+                            href=rel_url(MODEL_ROOT, f"suites/{x['suite']}/{x['prompt']}/")) for x in rows]
 
 
 def ctx_model(site: SiteData, model_id: str) -> dict:
@@ -57,7 +48,7 @@ def ctx_model(site: SiteData, model_id: str) -> dict:
         "task_names": TASK_NAMES, "feature_names": FEATURE_NAMES, "neighbours": neighbours,
         "description": view.overview_text[:200],
         "disagreements": disagreement_pages.counts(site, model_id=model_id),
-        "answers": [{**a, "links": _answer_links(site, a["rows"][:ANSWERS_PER_TASK])}
+        "answers": [{**a, "links": _answer_links(a["rows"][:ANSWERS_PER_TASK])}
                     for a in side_by_side.answers_by_task(site, model_id)],
         "answers_shown": ANSWERS_PER_TASK,
         "peer": sorted((a for a in site.catalog.aggregates if a.model == model_id),
@@ -100,25 +91,14 @@ def ctx_suites_index(site: SiteData) -> dict:
             "description": "The eval suites: prompts, images, expected answers and graders."}
 
 
-def _verdict_marks(site: SiteData) -> dict[tuple[bool, bool], Markup]:
-    """``m.verdict`` for each (scored, passed), rendered once per worker: a prompt page shows one
-    or two per answer, for hundreds of answers."""
-    marks = site.cache.get("verdict-marks")
-    if marks is None:
-        m = macros(site.cache, "_macros.html", site.config.score_bands)
-        marks = site.cache["verdict-marks"] = {(s, p): m.verdict({"scored": s, "passed": p})
-                                               for s in (False, True) for p in (False, True)}
-    return marks
-
-
-def _article(panel: dict, marks: dict[tuple[bool, bool], Markup]) -> SimpleNamespace:
+def _article(panel: dict) -> SimpleNamespace:
     """An answer panel as the prompt page's loop reads it: attributes rather than keys (Jinja tries
     ``getattr`` first and a key only after catching AttributeError, dozens of times per answer),
-    with its verdict marks and model link made here."""
+    with the keys of its verdict marks (None: not scored) and its model link made here."""
     row, view = panel["row"], panel["view"]
     return SimpleNamespace(**{**panel, "provenance": SimpleNamespace(**panel["provenance"])}, r=SimpleNamespace(**row),
-                           verdict=marks[bool(row["scored"]), bool(row["passed"])],
-                           source_verdict=marks[True, bool(row["source_verdict"])],
+                           verdict=bool(row["passed"]) if row["scored"] else None,
+                           source_verdict=bool(row["source_verdict"]),
                            link=rel_url(PROMPT_ROOT, f"models/{view.id}/") if view else None)
 
 
@@ -134,9 +114,8 @@ def ctx_prompt(site: SiteData, suite_id: str, prompt_id: str) -> dict:
     index = [x.id for x in suite.prompts].index(prompt_id)
     prev_p = suite.prompts[index - 1] if index > 0 else None
     next_p = suite.prompts[index + 1] if index + 1 < len(suite.prompts) else None
-    marks = _verdict_marks(site)
     return {"title": f"{prompt_id} · {suite.name} — {site.title}", "suite": suite, "p": p,
-            "answers": [_article(a, marks) for a in answers],
+            "answers": [_article(a) for a in answers],
             "licence": licence, "prev": prev_p, "next": next_p, "nav": "suites",
             "category": suite.category_name(p.prompt.category), "task_name": task_name(p.prompt.task),
             "truth": overlays.truth(p.prompt), "layers": [a["layer"] for a in answers if a["layer"].boxes],
