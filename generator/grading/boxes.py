@@ -22,6 +22,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
 from pydantic import ValidationError
@@ -53,8 +54,14 @@ def expected_boxes(expected: Any, grader_name: str = "detection") -> list[Box]:
         raise ValueError(f"grader {grader_name!r}: invalid expected box: {e.errors()[0]['msg']}") from None
 
 
+@lru_cache(maxsize=4096)
+def _label(label: str | None) -> str:
+    """``normalise`` of a box label, memoised: matching compares every predicted box with every expected one."""
+    return normalise(label)
+
+
 def labels_agree(a: Box, b: Box, ignore_labels: bool = False) -> bool:
-    return ignore_labels or not a.label or not b.label or normalise(a.label) == normalise(b.label)
+    return ignore_labels or not a.label or not b.label or _label(a.label) == _label(b.label)
 
 
 @dataclass(frozen=True)
@@ -149,10 +156,10 @@ def mean_average_precision(images: Iterable[tuple[Sequence[Box], Sequence[Box]]]
     preds: dict[str, list[tuple[float, int, int, Box]]] = defaultdict(list)
     for image, (predicted, expected) in enumerate(images):
         for box in expected:
-            truths["" if ignore_labels else normalise(box.label)][image].append(box)
+            truths["" if ignore_labels else _label(box.label)][image].append(box)
         for order, box in enumerate(predicted):
             score = 1.0 if box.score is None else box.score
-            preds["" if ignore_labels else normalise(box.label)].append((score, image, order, box))
+            preds["" if ignore_labels else _label(box.label)].append((score, image, order, box))
     if not truths:
         return None
     per_threshold: dict[str, list[float]] = {}
