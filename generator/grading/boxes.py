@@ -131,10 +131,12 @@ def _average_precision(ranked: list[tuple[int, list[tuple[float, int]]]], total:
     precision, recall, tp = [], [], 0
     for n, (image, overlaps) in enumerate(ranked, 1):
         used = taken[image]
-        overlap, j = next(((o, j) for o, j in overlaps if j not in used), (0.0, None))
-        if j is not None and overlap >= threshold and overlap > 0:
-            used.add(j)
-            tp += 1
+        for overlap, j in overlaps:
+            if j not in used:  # the best free one
+                if overlap >= threshold and overlap > 0:
+                    used.add(j)
+                    tp += 1
+                break
         precision.append(tp / n)
         recall.append(tp / total)
     precision = list(accumulate(reversed(precision), max))[::-1]  # the envelope: monotone in recall
