@@ -69,12 +69,12 @@ def ctx_suite(site: SiteData, suite_id: str) -> dict:
     ranked = [m for m in site.ranking if site.models[m].best(suite_id) is not None]
     ranked.sort(key=lambda m: (-(site.models[m].best(suite_id).overall.get("rate") or 0), m))
     shown = ranked[:SUITE_MATRIX_MODELS]
+    best_source = {m: best.source for m, view in site.models.items() if (best := view.best(suite_id)) is not None}
     rows = []
     for p in suite.prompts:
         by_model: dict[str, dict] = {}
         for r in site.results.prompt_records(suite_id, p.id):
-            best = site.models[r["model"]].best(suite_id) if r["model"] in site.models else None
-            if best is not None and r["source"] == best.source:
+            if r["source"] == best_source.get(r["model"]):
                 by_model[r["model"]] = r
         scored = [r for r in by_model.values() if r["scored"]]
         rows.append({"p": p, "marks": [by_model.get(m) for m in shown],
