@@ -19,8 +19,11 @@ model with ``ignore_labels=True``.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Iterable, Sequence
 
 from pydantic import ValidationError
@@ -52,8 +55,14 @@ def expected_boxes(expected: Any, grader_name: str = "detection") -> list[Box]:
         raise ValueError(f"grader {grader_name!r}: invalid expected box: {e.errors()[0]['msg']}") from None
 
 
+@lru_cache(maxsize=4096)
+def _label(label: str | None) -> str:
+    """``normalise`` of a box label, memoised: matching compares every predicted box with every expected one."""
+    return normalise(label)
+
+
 def labels_agree(a: Box, b: Box, ignore_labels: bool = False) -> bool:
-    return ignore_labels or not a.label or not b.label or normalise(a.label) == normalise(b.label)
+    return ignore_labels or not a.label or not b.label or _label(a.label) == _label(b.label)
 
 
 @dataclass(frozen=True)
@@ -114,22 +123,25 @@ def match_boxes(predicted: Sequence[Box], expected: Sequence[Box], iou_threshold
     return Matching(sorted(matches, key=lambda m: m.predicted), len(predicted), len(expected))
 
 
-def _average_precision(ranked: list[tuple[int, Box]], truths: dict[int, list[Box]], threshold: float) -> float:
-    """AP of (image, box) predictions, best first, against one label's expected boxes per image."""
-    total = sum(len(boxes) for boxes in truths.values())
+def _average_precision(ranked: list[tuple[int, list[tuple[float, int]]]], total: int, threshold: float) -> float:
+    """AP of predictions, best first, against one label's ``total`` expected boxes: each prediction
+    as its image and its overlaps with that image's expected boxes, (IoU, box index) best first
+    (computed once for all thresholds), so each takes the best one still free."""
     taken: dict[int, set[int]] = defaultdict(set)
     precision, recall, tp = [], [], 0
-    for n, (image, box) in enumerate(ranked, 1):
-        free = [(iou(box.xyxy, truth.xyxy), j) for j, truth in enumerate(truths.get(image, [])) if j not in taken[image]]
-        overlap, j = max(free, key=lambda t: (t[0], -t[1]), default=(0.0, None))
-        if j is not None and overlap >= threshold and overlap > 0:
-            taken[image].add(j)
-            tp += 1
+    for n, (image, overlaps) in enumerate(ranked, 1):
+        used = taken[image]
+        for overlap, j in overlaps:
+            if j not in used:  # the best free one
+                if overlap >= threshold and overlap > 0:
+                    used.add(j)
+                    tp += 1
+                break
         precision.append(tp / n)
         recall.append(tp / total)
-    for k in range(len(precision) - 2, -1, -1):  # the precision envelope: monotone in recall
-        precision[k] = max(precision[k], precision[k + 1])
-    samples = [next((p for p, r in zip(precision, recall) if r >= point / 100), 0.0) for point in range(101)]
+    precision = list(accumulate(reversed(precision), max))[::-1]  # the envelope: monotone in recall
+    # recall never falls, so the first point reaching each level is a bisection
+    samples = [precision[i] if (i := bisect_left(recall, point / 100)) < len(recall) else 0.0 for point in range(101)]
     return sum(samples) / len(samples)
 
 
@@ -147,16 +159,19 @@ def mean_average_precision(images: Iterable[tuple[Sequence[Box], Sequence[Box]]]
     preds: dict[str, list[tuple[float, int, int, Box]]] = defaultdict(list)
     for image, (predicted, expected) in enumerate(images):
         for box in expected:
-            truths["" if ignore_labels else normalise(box.label)][image].append(box)
+            truths["" if ignore_labels else _label(box.label)][image].append(box)
         for order, box in enumerate(predicted):
             score = 1.0 if box.score is None else box.score
-            preds["" if ignore_labels else normalise(box.label)].append((score, image, order, box))
+            preds["" if ignore_labels else _label(box.label)].append((score, image, order, box))
     if not truths:
         return None
     per_threshold: dict[str, list[float]] = {}
     for label, label_truths in truths.items():
-        ranked = [(image, box) for _, image, _, box in sorted(preds.get(label, []), key=lambda t: (-t[0], t[1], t[2]))]
-        per_threshold[label] = [_average_precision(ranked, label_truths, t) for t in COCO_THRESHOLDS]
+        ranked = [(image, sorted(((iou(box.xyxy, truth.xyxy), j) for j, truth in enumerate(label_truths.get(image, []))),
+                                 key=lambda o: (-o[0], o[1])))
+                  for _, image, _, box in sorted(preds.get(label, []), key=lambda t: (-t[0], t[1], t[2]))]
+        total = sum(len(boxes) for boxes in label_truths.values())
+        per_threshold[label] = [_average_precision(ranked, total, t) for t in COCO_THRESHOLDS]
     per_label = {label: sum(aps) / len(aps) for label, aps in sorted(per_threshold.items())}
     map50 = sum(aps[0] for aps in per_threshold.values()) / len(per_threshold)
     return MeanAP(sum(per_label.values()) / len(per_label), map50, per_label)

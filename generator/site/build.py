@@ -135,12 +135,11 @@ def _render_chunk(args: tuple[list[Page], str]) -> int:
 def render_pages(site: SiteData, pages: list[Page], stage: Path, jobs: int,
                  progress: Callable[[int], None] = lambda done: None) -> None:
     """Render ``pages`` into ``stage``; ``progress`` hears how many pages each finished chunk held."""
-    from .pages import TEMPLATES
     from .render import make_env
 
     env = make_env(bands=site.config.score_bands)
-    for name in sorted(set(TEMPLATES.values())):
-        env.get_template(name)  # compile once, before forking
+    for name in env.list_templates(filter_func=lambda name: not name.startswith("static/")):
+        env.get_template(name)  # compile once, before forking: the pages' imports (_macros.html...) too
     _STATE.update(site=site, env=env)
     try:
         if jobs <= 1 or len(pages) < SERIAL_BELOW or "fork" not in multiprocessing.get_all_start_methods():

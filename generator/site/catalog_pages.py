@@ -4,16 +4,28 @@ and the model and suite indexes."""
 from __future__ import annotations
 
 from collections import Counter
+from types import SimpleNamespace
 
 from ..catalog.vocab import FEATURE_NAMES, TASK_NAMES
 from . import disagreement_pages, evidence, overlays, side_by_side
 from .gallery_pages import answer_panel, colours
 from .paths import pair_link
+from .render import rel_url
 from .view import SiteData, task_name
 
 SUITE_MATRIX_MODELS = 12
 NEIGHBOURS = 4
 ANSWERS_PER_TASK = 40  # prompt links per task on a model page; the task gallery has the rest
+PROMPT_ROOT = "../../../"  # every prompt page is suites/<suite>/<prompt>/
+MODEL_ROOT = "../../"  # every model page is models/<model>/
+
+
+def _answer_links(rows: list[dict]) -> list[SimpleNamespace]:
+    """A task's prompt links on a model page, with attributes for the template's loop (Jinja reads a
+    dict key only after a caught AttributeError): verdict (None: no answer) and link."""
+    return [SimpleNamespace(scored=bool(x["row"]["scored"]), prompt=x["prompt"],
+                            passed=None if x["row"]["passed"] is None else bool(x["row"]["passed"]),
+                            href=rel_url(MODEL_ROOT, f"suites/{x['suite']}/{x['prompt']}/")) for x in rows]
 
 
 def ctx_model(site: SiteData, model_id: str) -> dict:
@@ -36,7 +48,9 @@ def ctx_model(site: SiteData, model_id: str) -> dict:
         "task_names": TASK_NAMES, "feature_names": FEATURE_NAMES, "neighbours": neighbours,
         "description": view.overview_text[:200],
         "disagreements": disagreement_pages.counts(site, model_id=model_id),
-        "answers": side_by_side.answers_by_task(site, model_id), "answers_shown": ANSWERS_PER_TASK,
+        "answers": [{**a, "links": _answer_links(a["rows"][:ANSWERS_PER_TASK])}
+                    for a in side_by_side.answers_by_task(site, model_id)],
+        "answers_shown": ANSWERS_PER_TASK,
         "peer": sorted((a for a in site.catalog.aggregates if a.model == model_id),
                        key=lambda a: (a.benchmark.casefold(), a.task, a.metric, a.effort or "")),
     }
@@ -55,12 +69,12 @@ def ctx_suite(site: SiteData, suite_id: str) -> dict:
     ranked = [m for m in site.ranking if site.models[m].best(suite_id) is not None]
     ranked.sort(key=lambda m: (-(site.models[m].best(suite_id).overall.get("rate") or 0), m))
     shown = ranked[:SUITE_MATRIX_MODELS]
+    best_source = {m: best.source for m, view in site.models.items() if (best := view.best(suite_id)) is not None}
     rows = []
     for p in suite.prompts:
         by_model: dict[str, dict] = {}
         for r in site.results.prompt_records(suite_id, p.id):
-            best = site.models[r["model"]].best(suite_id) if r["model"] in site.models else None
-            if best is not None and r["source"] == best.source:
+            if r["source"] == best_source.get(r["model"]):
                 by_model[r["model"]] = r
         scored = [r for r in by_model.values() if r["scored"]]
         rows.append({"p": p, "marks": [by_model.get(m) for m in shown],
@@ -77,6 +91,17 @@ def ctx_suites_index(site: SiteData) -> dict:
             "description": "The eval suites: prompts, images, expected answers and graders."}
 
 
+def _article(panel: dict) -> SimpleNamespace:
+    """An answer panel as the prompt page's loop reads it: attributes rather than keys (Jinja tries
+    ``getattr`` first and a key only after catching AttributeError, dozens of times per answer),
+    with the keys of its verdict marks (None: not scored) and its model link made here."""
+    row, view = panel["row"], panel["view"]
+    return SimpleNamespace(**{**panel, "provenance": SimpleNamespace(**panel["provenance"])}, r=SimpleNamespace(**row),
+                           verdict=bool(row["passed"]) if row["scored"] else None,
+                           source_verdict=bool(row["source_verdict"]),
+                           link=rel_url(PROMPT_ROOT, f"models/{view.id}/") if view else None)
+
+
 def ctx_prompt(site: SiteData, suite_id: str, prompt_id: str) -> dict:
     suite = site.suites[suite_id]
     p = next(x for x in suite.prompts if x.id == prompt_id)
@@ -89,7 +114,8 @@ def ctx_prompt(site: SiteData, suite_id: str, prompt_id: str) -> dict:
     index = [x.id for x in suite.prompts].index(prompt_id)
     prev_p = suite.prompts[index - 1] if index > 0 else None
     next_p = suite.prompts[index + 1] if index + 1 < len(suite.prompts) else None
-    return {"title": f"{prompt_id} · {suite.name} — {site.title}", "suite": suite, "p": p, "answers": answers,
+    return {"title": f"{prompt_id} · {suite.name} — {site.title}", "suite": suite, "p": p,
+            "answers": [_article(a) for a in answers],
             "licence": licence, "prev": prev_p, "next": next_p, "nav": "suites",
             "category": suite.category_name(p.prompt.category), "task_name": task_name(p.prompt.task),
             "truth": overlays.truth(p.prompt), "layers": [a["layer"] for a in answers if a["layer"].boxes],

@@ -14,6 +14,7 @@ from collections import Counter
 from .view import SiteData, repo_url
 
 _MEMO = "imported-verdicts"
+_TALLIES = "disagreement-tallies"
 
 
 def source_slug(repository: str) -> str:
@@ -53,13 +54,20 @@ def page_keys(site: SiteData) -> list[str]:
     return sorted({source_slug(r["repository"]) for r in both_verdicts(site)})
 
 
-def counts(site: SiteData, suite_id: str | None = None, model_id: str | None = None) -> list[dict]:
+def counts(site: SiteData, *, suite_id: str | None = None, model_id: str | None = None) -> list[dict]:
     """Per imported source, for one suite or one model: answers both sides graded, how many of them
-    the verdicts disagree on, and the page that lists them."""
-    tally: dict[str, Counter] = {}
-    for row in both_verdicts(site):
-        if (suite_id is None or row["suite"] == suite_id) and (model_id is None or row["model"] == model_id):
-            tally.setdefault(row["repository"], Counter()).update(graded=1, differ=int(row["differs"]))
+    the verdicts disagree on, and the page that lists them. The tallies of every suite and every
+    model are made in one pass, once per process (each model page asks for its own)."""
+    if (suite_id is None) == (model_id is None):
+        raise ValueError("counts: give one suite or one model")
+    if _TALLIES not in site.cache:
+        tallies: dict[tuple[str, str], dict[str, Counter]] = {}
+        for row in both_verdicts(site):
+            for key in (("suite", row["suite"]), ("model", row["model"])):
+                tallies.setdefault(key, {}).setdefault(row["repository"], Counter()).update(
+                    graded=1, differ=int(row["differs"]))
+        site.cache[_TALLIES] = tallies
+    tally = site.cache[_TALLIES].get(("suite", suite_id) if model_id is None else ("model", model_id), {})
     return [{"repository": repo, "count": c["differ"], "graded": c["graded"],
              "path": f"sources/{source_slug(repo)}/disagreements/"} for repo, c in sorted(tally.items())]
 

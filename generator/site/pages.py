@@ -60,12 +60,14 @@ def page_list(site: SiteData) -> list[Page]:
     for slug in disagreement_pages.page_keys(site):
         add(f"sources/{slug}/disagreements/index.html", "disagreements", (slug,), every)
     pages.sort(key=lambda p: p.path)
+    site.cache["page-list"] = pages  # the sitemap lists them again (workers inherit the build's list)
     return pages
 
 
 def ctx_sitemap(site: SiteData) -> dict:
     skip = {"notfound", "robots", "sitemap", "search"}
-    return {"urls": [site.base_url + pretty(p.path) for p in page_list(site) if p.kind not in skip]}
+    pages = site.cache.get("page-list") or page_list(site)
+    return {"urls": [site.base_url + pretty(p.path) for p in pages if p.kind not in skip]}
 
 
 CONTEXTS: dict[str, Callable[..., dict]] = {
