@@ -3,25 +3,38 @@
 The reversed address (compare/b-vs-a/) has no page: 404.html forwards it (static/notfound.js),
 which spares a build n(n-1)/2 redirect files, half of all files at 200 models.
 
-There are n(n-1)/2 compare pages, so everything on them that depends on one model only (its
-property, task and feature cells, its result cells per suite, its answer cells per prompt) is
-rendered once per worker from the macros in ``_compare_cells.html`` and reused as Markup; a page
-adds the pairing from ``Results.pair`` and joins the pieces.
+There are n(n-1)/2 pair pages, so a pair page runs no template code of its own: it is joined
+from pieces each rendered once per worker, as UTF-8 bytes (see stencil.py for why that gives
+what the templates would have printed):
+
+- per model (and side, where the side's colour shows): its name, overview, lede, its cells in
+  the property, task and feature tables (``_compare_cells.html``), its Vision evals column
+  (``_evidence.html``), its measured and reported figures, its answer cell per prompt;
+- per prompt: its row heading and link in the head-to-head, its image in the side-by-side
+  section (side_by_side.py);
+- per combination of the optional sections: the page itself (``compare.html``, with ``base.html``)
+  and a suite's head-to-head, as stencils with a slot for each value of a pair.
+
+What a pair adds is what truly depends on both: the head-to-head counts and its lists of prompts
+(bit masks from ``Results.pair``), the side-by-side choice of images, which rows of the figures
+table exist, and the joins.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from itertools import compress
 from typing import Any
 
 from markupsafe import Markup
 
 from ..catalog.vocab import FEATURE_NAMES, FEATURES, TASKS
-from ..results import PairComparison
 from . import evidence, side_by_side
 from .home import next_run_command
 from .paths import canonical_pair, pair_link
-from .render import macros, rel_url, truncate_text
-from .view import VISION_TASKS, ModelView, SiteData, SourceResult
+from .render import macros, pretty, pvalue, rel_url, safe_text, truncate_text
+from .stencil import Placeholders, Stencil, slot
+from .view import VISION_TASKS, ModelView, SiteData
 
 H2H_OUTPUT_CHARS = 140
 CELLS = "_compare_cells.html"
@@ -31,201 +44,316 @@ SPEC_LABELS = ["Organization", "Category", "Access", "Modality", "Release date",
                "Licence", "Input price / 1M tokens", "Output price / 1M tokens"]
 TASK_LABELS = [label for label, _, _, _ in VISION_TASKS]
 FEATURE_LABELS = [FEATURE_NAMES[f] for f in FEATURES]
+EVIDENCE_LABELS = ["Overall score", *(label for label, _, _ in evidence.EFFICIENCY_ROWS)]
+A, B = Placeholders("a"), Placeholders("b")
+_BITS = bytes.maketrans(b"01", b"\x00\x01")
 
 
 def _cells(site: SiteData):
-    return macros(site.cache, CELLS, site.config.score_bands)
+    return macros(site.cache, CELLS, site.config.score_bands, root=PAGE_ROOT)
 
 
-def _cached(site: SiteData, key: tuple, make):
+def _cached(site: SiteData, key: tuple, make: Callable[[], Any]) -> Any:
     value = site.cache.get(key)
     if value is None:
         value = site.cache[key] = make()
     return value
 
 
-def _model_cells(site: SiteData, view: ModelView) -> dict[str, list]:
+def _bytes(markup: Markup) -> bytes:
+    return markup.encode()
+
+
+def _text(value: Any) -> bytes:
+    """A plain value as the templates print it: invisible characters stripped, escaped."""
+    return safe_text(value).encode()
+
+
+def _bitmap(mask: int) -> bytes:
+    """Bit i of ``mask`` as byte i (0 or 1): ``compress(pieces, _bitmap(mask))`` picks the pieces of
+    the set bits in C, without a Python step per prompt."""
+    return bin(mask)[:1:-1].encode().translate(_BITS)
+
+
+def _side(site: SiteData, view: ModelView, side: str) -> dict[str, bytes]:
+    """A model's values on its side ('a' or 'b') of every pair page it is on: the slots 'a.name',
+    'a.id', 'a.lede', 'a.overview', 'a.evidence' (its evidence's name) of the page's stencil."""
+    def make() -> dict[str, bytes]:
+        m, e = _cells(site), best_evidence(site, view)
+        return {f"{side}.name": _text(view.name), f"{side}.id": _text(view.id), f"{side}.lede": _bytes(m.lede(view.card)),
+                f"{side}.overview": _bytes(m.overview(view, side)), f"{side}.evidence": _text(e.name) if e else b""}
+    return _cached(site, ("compare-side", view.id, side), make)
+
+
+def _model_cells(site: SiteData, view: ModelView) -> dict[str, list[bytes]]:
     """A model's cells in the comparison, task and feature tables: the same on each of its compare pages."""
-    def make() -> dict[str, list]:
+    def make() -> dict[str, list[bytes]]:
         m, card = _cells(site), view.card
         spec = [m.cell(card.organization), m.cell(view.category_text), m.cell(card.access), m.cell(view.modality_text),
                 m.cell(card.release_date), m.cell(f"{card.context_window:,} tokens" if card.context_window else None),
                 m.cell(view.params_text), m.link_cell(card.license.url, card.license.id),
                 m.price_cell(card.pricing, "input_per_1m"), m.price_cell(card.pricing, "output_per_1m")]
         answered = side_by_side.answered_tasks(site, view.id)
-        demo = lambda tasks: next((rel_url("../../", f"models/{view.id}/") + f"#answers-{t}"  # noqa: E731
+        demo = lambda tasks: next((rel_url(PAGE_ROOT, f"models/{view.id}/") + f"#answers-{t}"  # noqa: E731
                                    for t in tasks if t in answered), None)
-        return {"spec": spec, "tasks": [m.task_cell(has, demo(t) if has else None, view.name)
-                          for _, t, f, _ in VISION_TASKS for has in [view.has_task(t, f)]],
-                "features": [m.yes_cell(f in card.features) for f in FEATURES]}
+        tasks = [m.task_cell(has, demo(t) if has else None, view.name)
+                 for _, t, f, _ in VISION_TASKS for has in [view.has_task(t, f)]]
+        return {"spec": [_bytes(c) for c in spec], "tasks": [_bytes(c) for c in tasks],
+                "features": [_bytes(m.yes_cell(f in card.features)) for f in FEATURES]}
     return _cached(site, ("model-cells", view.id), make)
 
 
-def _row_ends(site: SiteData, table: str, labels: list[str]) -> list[tuple]:
-    """Each row's opening (label) and closing markup, rendered once per worker."""
-    def make() -> list[tuple]:
+def _row_ends(site: SiteData, labels: list[str]) -> list[tuple[bytes, bytes]]:
+    """Each row's opening (its label) and closing, rendered once per worker."""
+    def make() -> list[tuple[bytes, bytes]]:
         m = _cells(site)
-        return [(m.row_start(label), m.row_end() + "\n") for label in labels]
-    return _cached(site, ("row-ends", table), make)
+        return [(_bytes(m.row_start(label)), _bytes(m.row_end() + "\n")) for label in labels]
+    return _cached(site, ("row-ends", tuple(labels)), make)
 
 
-def _rows(ends: list[tuple], xs: list, ys: list) -> Markup:
-    """The rows of a two-model table; every piece is macro output (Markup), so the join is too."""
-    return Markup("".join([piece for (start, end), x, y in zip(ends, xs, ys) for piece in (start, x, y, end)]))
+def _rows(ends: list[tuple[bytes, bytes]], xs: list[bytes], ys: list[bytes]) -> bytes:
+    """The rows of a two-model table: label, a's cell, b's cell, closing."""
+    return b"".join([piece for (start, end), x, y in zip(ends, xs, ys) for piece in (start, x, y, end)])
 
 
-def _answer_cells(site: SiteData, suite_id: str, model_id: str, source: str) -> dict[str, Any]:
-    """A (model, source)'s answer cell per prompt: verdict mark and the answer cut short."""
-    def make() -> dict[str, Any]:
+# ------------------------------------------------------------------ head-to-head
+
+def _answer_cells(site: SiteData, suite_id: str, model_id: str, source: str) -> list[bytes | None]:
+    """A (model, source)'s answer cell per prompt (verdict mark and the answer cut short), by the
+    prompt's place in ``Results.prompt_order`` (the bit order of ``Results.pair``)."""
+    def make() -> list[bytes | None]:
         m = _cells(site)
-        cells = {}
-        for prompt_id, answer in site.results.answers(model_id, suite_id, source).items():
+        answers = site.results.answers(model_id, suite_id, source)
+        cells: list[bytes | None] = []
+        for prompt_id in site.results.prompt_order(suite_id):
+            answer = answers.get(prompt_id)
+            if answer is None:
+                cells.append(None)
+                continue
             text = answer.output if answer.output is not None else (f"error: {answer.error}" if answer.error else None)
             body = truncate_text(text, H2H_OUTPUT_CHARS) if text is not None else "(no answer)"
-            cells[prompt_id] = m.answer_cell(answer.passed, body)
+            cells.append(_bytes(m.answer_cell(answer.passed, body)))
         return cells
     return _cached(site, ("answers", suite_id, model_id, source), make)
 
 
-def _prompt_bits(site: SiteData, suite_id: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """Row openings, list links and category group rows of a suite's prompts, as seen from a compare page."""
-    def make():
+def _prompt_bits(site: SiteData, suite_id: str) -> dict[str, list]:
+    """A suite's prompts as a compare page shows them, by place in ``Results.prompt_order``: the row
+    opening and list link of each, and its category with the group row that starts it."""
+    def make() -> dict[str, list]:
         m = _cells(site)
         suite = site.suites[suite_id]
-        heads, links, groups = {}, {}, {}
-        for p in suite.prompts:
-            href = rel_url("../../", f"suites/{suite_id}/{p.id}/")
-            heads[p.id], links[p.id] = m.prompt_head(href, p.id), m.prompt_link(href, p.id)
-            groups[p.id] = (p.prompt.category, m.group_row(suite.category_name(p.prompt.category)))
-        return heads, links, groups
+        by_id = {p.id: p for p in suite.prompts}
+        found: dict[str, list] = {"heads": [], "links": [], "categories": [], "groups": []}
+        for prompt_id in site.results.prompt_order(suite_id):
+            href = rel_url(PAGE_ROOT, f"suites/{suite_id}/{prompt_id}/")
+            category = by_id[prompt_id].prompt.category
+            found["heads"].append(_bytes(m.prompt_head(href, prompt_id)))
+            found["links"].append(_bytes(m.prompt_link(href, prompt_id)))
+            found["categories"].append(category)
+            found["groups"].append(_bytes(m.group_row(suite.category_name(category))))
+        return found
     return _cached(site, ("prompt-bits", suite_id), make)
 
 
-def _differ_rows(site: SiteData, suite_id: str, prompts: list[str], ca: dict, cb: dict) -> Markup:
+def _differ_rows(bits: dict[str, list], mask: int, ca: list, cb: list, end: bytes) -> bytes:
     """One row per prompt where exactly one model passed, a group row where a new category starts."""
-    heads, _, groups = _prompt_bits(site, suite_id)
-    end = _cached(site, ("row-end",), lambda: _cells(site).row_end())
     pieces, category = [], None
-    for p in prompts:
-        if groups[p][0] != category:
-            category = groups[p][0]
-            pieces.append(groups[p][1])
-        pieces += (heads[p], ca[p], cb[p], end)
-    return Markup("".join(pieces))
+    for i in compress(range(len(ca)), _bitmap(mask)):
+        if bits["categories"][i] != category:
+            category = bits["categories"][i]
+            pieces.append(bits["groups"][i])
+        pieces += (bits["heads"][i], ca[i], cb[i], end)
+    return b"".join(pieces)
 
 
-def source_text(result: SourceResult) -> str:
+def source_text(result) -> str:
     return "measured here" if result.measured else result.provenance_text[0].lower() + result.provenance_text[1:]
 
 
-def _h2h(site: SiteData, a: str, b: str, suite_id: str) -> dict | None:
-    """The prompt-by-prompt section: ``Results.pair`` on each model's best source, as cells."""
-    ra, rb = site.models[a].best(suite_id), site.models[b].best(suite_id)
-    if ra is None or rb is None:
-        return None
-    pair: PairComparison | None = site.results.pair(a, b, suite_id, ra.source, rb.source)
-    if pair is None:
-        return None
-    _, links, _ = _prompt_bits(site, suite_id)
-    ca, cb = _answer_cells(site, suite_id, a, ra.source), _answer_cells(site, suite_id, b, rb.source)
-    both, neither = pair.prompts("both"), pair.prompts("neither")
-    return {
-        "n": pair.n, "wins": pair.wins, "losses": pair.losses, "ties_pass": pair.ties_pass,
-        "ties_fail": pair.ties_fail, "p_value": pair.p_value, "source_a": source_text(ra), "source_b": source_text(rb),
-        "differ": _differ_rows(site, suite_id, pair.prompts("differ"), ca, cb),
-        "both": len(both), "neither": len(neither), "limit": H2H_OUTPUT_CHARS,
-        "both_links": Markup("".join([links[p] for p in both])),  # macro output (Markup): no escaping pass
-        "neither_links": Markup("".join([links[p] for p in neither])),
-    }
+def _h2h_stencil(site: SiteData, suite, disagree: bool, significant: bool, both: bool, neither: bool) -> Stencil:
+    """A suite's head-to-head for one combination of its branches, with slots for the counts."""
+    def make() -> Stencil:
+        h = {name: slot(f"h.{name}") for name in ("n", "wins", "losses", "ties_pass", "ties_fail", "p_value",
+                                                    "source_a", "source_b", "differ", "both_links", "neither_links")}
+        h.update(disagree=slot("h.disagree") if disagree else 0, significant=significant, limit=H2H_OUTPUT_CHARS,
+                 both=slot("h.both") if both else 0, neither=slot("h.neither") if neither else 0)
+        return Stencil(_cells(site).h2h(suite, h, A, B))
+    return _cached(site, ("h2h", suite.id, disagree, significant, both, neither), make)
 
+
+def _h2h(site: SiteData, a: ModelView, b: ModelView, suite, names: dict[str, bytes]) -> bytes:
+    """The prompt-by-prompt section of one suite: ``Results.pair`` on each model's best source
+    (b"" when they have no graded prompt in common there)."""
+    ra, rb = a.best(suite.id), b.best(suite.id)
+    if ra is None or rb is None:
+        return b""
+    pair = site.results.pair(a.id, b.id, suite.id, ra.source, rb.source)
+    if pair is None:
+        return b""
+    bits = _prompt_bits(site, suite.id)
+    disagree, both = pair.a_only | pair.b_only, pair.both
+    neither = pair.common & ~(disagree | both)
+    stencil = _h2h_stencil(site, suite, bool(disagree), pair.p_value < 0.05, bool(both), bool(neither))
+    values = {"h.n": b"%d" % pair.n, "h.wins": b"%d" % pair.wins, "h.losses": b"%d" % pair.losses,
+              "h.ties_pass": b"%d" % pair.ties_pass, "h.ties_fail": b"%d" % pair.ties_fail,
+              "h.p_value": _text(pvalue(pair.p_value)), "h.disagree": b"%d" % (pair.wins + pair.losses),
+              "h.source_a": _text(source_text(ra)), "h.source_b": _text(source_text(rb)),
+              "h.both": b"%d" % pair.ties_pass, "h.neither": b"%d" % pair.ties_fail, **names}
+    if disagree:
+        end = _cached(site, ("row-end",), lambda: _bytes(_cells(site).row_end()))
+        values["h.differ"] = _differ_rows(bits, disagree, _answer_cells(site, suite.id, a.id, ra.source),
+                                          _answer_cells(site, suite.id, b.id, rb.source), end)
+    values["h.both_links"] = b"".join(compress(bits["links"], _bitmap(both)))
+    values["h.neither_links"] = b"".join(compress(bits["links"], _bitmap(neither)))
+    return stencil.fill(values)
+
+
+# ------------------------------------------------------------------ measured vs reported
 
 def _figure_cells(site: SiteData, view: ModelView) -> dict:
     """A model's cells in the "Measured vs reported" table, once per worker: its best result per
-    suite, and its first reported figure per (benchmark, metric, setting) with that key's labels."""
+    suite, and its first reported figure per (benchmark, metric, setting) with that key's row head."""
     def make() -> dict:
         m = _cells(site)
-        reported: dict[tuple, tuple] = {}
+        reported: dict[tuple, tuple[bytes, bytes]] = {}
         for rep in view.card.reported:
             key = (rep.benchmark, rep.metric, rep.setting or "")
             if key not in reported:
-                reported[key] = (rep, m.reported_cell(rep))
-        return {"measured": {suite_id: m.measured_cell(view.best(suite_id)) for suite_id in site.suites},
+                reported[key] = (_bytes(m.reported_head(rep)), _bytes(m.reported_cell(rep)))
+        return {"measured": {suite_id: _bytes(m.measured_cell(view.best(suite_id))) for suite_id in site.suites},
                 "reported": reported}
     return _cached(site, ("figure-cells", view.id), make)
 
 
-def _figure_rows(site: SiteData, a: ModelView, b: ModelView) -> tuple[list[dict], list[dict]]:
+def _figure_rows(site: SiteData, a: ModelView, b: ModelView) -> bytes:
     """The "Measured vs reported" rows: each suite either model has a result on, then each reported
     figure of either (by benchmark, metric and setting), each row with both models' cells."""
     ca, cb = _figure_cells(site, a), _figure_cells(site, b)
-    measured = [{"suite": suite, "a": ca["measured"][suite.id], "b": cb["measured"][suite.id]}
-                for suite in site.suites.values() if a.best(suite.id) or b.best(suite.id)]
-    empty = _cached(site, ("figure-cells", None), lambda: _cells(site).reported_cell(None))
-    reported = []
-    for key in sorted(ca["reported"].keys() | cb["reported"].keys(), key=lambda k: (k[0].casefold(), k[1].casefold(), k[2])):
-        rep = (ca["reported"].get(key) or cb["reported"][key])[0]
-        reported.append({"benchmark": rep.benchmark, "metric": rep.metric, "setting": rep.setting,
-                         "a": ca["reported"].get(key, (None, empty))[1], "b": cb["reported"].get(key, (None, empty))[1]})
-    return measured, reported
+    heads = _cached(site, ("figure-heads",), lambda: {suite_id: _bytes(_cells(site).measured_head(suite))
+                                                       for suite_id, suite in site.suites.items()})
+    end, empty = _cached(site, ("figure-ends",), lambda: (_bytes(_cells(site).row_end() + "\n"),
+                                                          _bytes(_cells(site).reported_cell(None))))
+    pieces = []
+    for suite_id in site.suites:
+        if a.best(suite_id) or b.best(suite_id):
+            pieces += (heads[suite_id], ca["measured"][suite_id], cb["measured"][suite_id], end)
+    ra, rb = ca["reported"], cb["reported"]
+    for key in sorted(ra.keys() | rb.keys(), key=lambda k: (k[0].casefold(), k[1].casefold(), k[2])):
+        pieces += ((ra.get(key) or rb[key])[0], ra[key][1] if key in ra else empty, rb[key][1] if key in rb else empty,
+                   end)
+    return b"".join(pieces)
 
+
+# ------------------------------------------------------------------ Vision evals
 
 def best_evidence(site: SiteData, view: ModelView) -> evidence.Evidence | None:
     """A model's best evidence (the same on each of its compare pages)."""
     return _cached(site, ("evidence", view.id), lambda: evidence.best(view, site.suites) or False) or None
 
 
-def _evidence_cells(site: SiteData, view: ModelView) -> dict:
-    """A model's column of the Vision evals block, rendered once per worker from ``_evidence.html``:
-    its heading, overall and efficiency cells, and its category cells as the pairs ask for them."""
+def _evidence_cells(site: SiteData, view: ModelView, side: str) -> dict:
+    """A model's column of the Vision evals block on its side, rendered once per worker from
+    ``_evidence.html``: its head, its overall and efficiency cells (in EVIDENCE_LABELS order), the
+    notes under the table, and its category cells as the pairs ask for them."""
     def make() -> dict:
         ev, e = macros(site.cache, EVIDENCE, site.config.score_bands, root=PAGE_ROOT), best_evidence(site, view)
-        return {"head": ev.head(e, PAGE_ROOT), "overall": ev.overall(e),
-                "efficiency": {key: ev.efficiency(e, key) for _, key, _ in evidence.EFFICIENCY_ROWS},
-                "categories": {}, "figure": lambda key: ev.figure(e.categories.get(key) if e else None, bar=False)}
-    return _cached(site, ("evidence-cells", view.id), make)
+        num = _cells(site).num
+        return {"head": _bytes(ev.column_head(view, e, side, PAGE_ROOT)),
+                "cells": [_bytes(ev.overall(e)), *(_bytes(ev.efficiency(e, key)) for _, key, _ in evidence.EFFICIENCY_ROWS)],
+                "imported": _bytes(ev.imported_note(view, e)), "reported": _bytes(ev.reported_notes(view, e)),
+                "categories": {}, "figure": lambda key: _bytes(num(ev.figure(e.categories.get(key) if e else None,
+                                                                              bar=False)))}
+    return _cached(site, ("evidence-cells", view.id, side), make)
 
 
-def evidence_block(site: SiteData, a: ModelView, b: ModelView) -> dict:
-    """``evidence.block`` for a pair with both columns' cells (``cells``: side -> head, overall,
-    efficiency by row key, categories by key)."""
-    found = evidence.block(best_evidence(site, a), best_evidence(site, b))
-    found["cells"] = {}
-    for side, view in (("a", a), ("b", b)):
-        cells = found["cells"][side] = _evidence_cells(site, view)
-        for key, _ in found["categories"]:
-            if key not in cells["categories"]:
-                cells["categories"][key] = cells["figure"](key)
-    return found
+def _evidence_block(site: SiteData, a: ModelView, b: ModelView) -> tuple[bytes, bool]:
+    """The Vision evals block (b"" when neither model has evidence), and whether the two columns
+    come from different suites (then they describe, they do not rank)."""
+    ea, eb = best_evidence(site, a), best_evidence(site, b)
+    if ea is None and eb is None:
+        return b"", False
+    found = evidence.block(ea, eb)
+    ca, cb = _evidence_cells(site, a, "a"), _evidence_cells(site, b, "b")
+    rows = [_rows(_row_ends(site, EVIDENCE_LABELS), ca["cells"], cb["cells"])]
+    if found["categories"]:
+        rows.append(_cached(site, ("evidence-group",), lambda: _bytes(macros(
+            site.cache, EVIDENCE, site.config.score_bands, root=PAGE_ROOT).categories_head())))
+        for key, name in found["categories"]:
+            start, end = _row_ends(site, [name])[0]
+            rows += (start, *(cells["categories"].get(key) or cells["categories"].setdefault(key, cells["figure"](key))
+                              for cells in (ca, cb)), end)
+    partial = any(e is not None and not e.full for e in (ea, eb))
+    block = _cached(site, ("evidence-block", partial), lambda: Stencil(macros(
+        site.cache, EVIDENCE, site.config.score_bands, root=PAGE_ROOT).block(
+            slot("heads"), slot("rows"), partial, slot("notes"), site.config.coverage_min)))
+    return block.fill({"heads": ca["head"] + cb["head"], "rows": b"".join(rows),
+                       "notes": ca["imported"] + cb["imported"] + ca["reported"] + cb["reported"]}), \
+        not found["same_suite"] and ea is not None and eb is not None
 
+
+# ------------------------------------------------------------------ the page
 
 def playground_link(a: ModelView, b: ModelView) -> str:
     """The playground with both models ticked and the first task both cards list (else either's)."""
     common = [t for t in TASKS if t in a.card.tasks and t in b.card.tasks]
     task = (common or [t for t in TASKS if t in a.card.tasks or t in b.card.tasks] or [None])[0]
     query = f"?models={a.id},{b.id}" + (f"&task={task}" if task else "")
-    return rel_url("../../", "playground/") + query
+    return rel_url(PAGE_ROOT, "playground/") + query
 
 
-def ctx_compare(site: SiteData, a_id: str, b_id: str) -> dict:
-    a, b = site.models[a_id], site.models[b_id]
-    suites = [{"suite": suite, "h2h": h2h} for suite in site.suites.values()
-              if (h2h := _h2h(site, a_id, b_id, suite.id)) is not None]
+def _run_command(site: SiteData, view: ModelView) -> bytes:
+    return _cached(site, ("run-command", view.id), lambda: _text(next_run_command(site, view) or ""))
+
+
+def _commands(site: SiteData, a: ModelView, b: ModelView) -> bytes:
+    """What the Vision evals section suggests when neither model has evidence: the commands that
+    would measure them."""
+    found = [c for c in (_run_command(site, a), _run_command(site, b)) if c]
+    stencil = _cached(site, ("commands", len(found)), lambda: Stencil(
+        _cells(site).commands([slot(f"c{i}") for i in range(len(found))])))
+    return stencil.fill({f"c{i}": c for i, c in enumerate(found)})
+
+
+def _frame(site: SiteData, env, common: dict, flags: tuple[bool, ...]) -> Stencil:
+    """``compare.html`` for one combination of the optional sections (``flags``: side by side,
+    evidence, suites differ, head-to-head, figures), with a slot for every value of a pair."""
+    side_by_side_, evidence_, differ, h2h, figures = flags
+    key = ("compare-frame", flags, common["build_date"], common["repository"], common["canonical"] is None)
+
+    def make() -> Stencil:
+        optional = {"side_by_side": side_by_side_, "evidence": evidence_, "h2h": h2h, "figures": figures}
+        ctx = {**common, "nav": "compare", "a": A, "b": B, "canonical": slot("canonical") if common["canonical"] else None,
+               "title": f"{A.name} vs {B.name} — {site.title}",
+               "description": f"{A.name} and {B.name} side by side: properties, supported vision tasks, "
+                              f"measured pass rates with 95% intervals, prompt-by-prompt head-to-head and reported figures.",
+               "live_api": site.config.live_api, "coverage_min": site.config.coverage_min, "suites_differ": differ,
+               **{name: slot(name) if present else "" for name, present in optional.items()},
+               **{name: slot(name) for name in ("spec_rows", "tasks", "features", "commands", "playground")}}
+        return Stencil(env.get_template("compare.html").render(ctx))
+    return _cached(site, key, make)
+
+
+def render_compare(site: SiteData, env, page, common: dict) -> bytes:
+    """A pair page, joined from the pieces above into its frame."""
+    a, b = site.models[page.key[0]], site.models[page.key[1]]
+    names = {**_side(site, a, "a"), **_side(site, b, "b")}
+    values = dict(names)
     ca, cb = _model_cells(site, a), _model_cells(site, b)
-    measured_rows, reported_rows = _figure_rows(site, a, b)
-    return {
-        "title": f"{a.name} vs {b.name} — {site.title}", "a": a, "b": b,
-        "spec_rows": _rows(_row_ends(site, "spec", SPEC_LABELS), ca["spec"], cb["spec"]),
-        "tasks": _rows(_row_ends(site, "tasks", TASK_LABELS), ca["tasks"], cb["tasks"]),
-        "features": _rows(_row_ends(site, "features", FEATURE_LABELS), ca["features"], cb["features"]), "suites": suites,
-        "reported_rows": reported_rows, "measured_rows": measured_rows,
-        "evidence": evidence_block(site, a, b),
-        "commands": [c for c in (next_run_command(site, v) for v in (a, b)) if c],
-        "side_by_side": side_by_side.sections(site, a, b),
-        "live_api": site.config.live_api, "playground": playground_link(a, b),
-        "coverage_min": site.config.coverage_min,
-        "description": f"{a.name} and {b.name} side by side: properties, supported vision tasks, "
-                       f"measured pass rates with 95% intervals, prompt-by-prompt head-to-head and reported figures.",
-    }
+    values["spec_rows"] = _rows(_row_ends(site, SPEC_LABELS), ca["spec"], cb["spec"])
+    values["tasks"] = _rows(_row_ends(site, TASK_LABELS), ca["tasks"], cb["tasks"])
+    values["features"] = _rows(_row_ends(site, FEATURE_LABELS), ca["features"], cb["features"])
+    values["evidence"], differ = _evidence_block(site, a, b)
+    values["commands"] = b"" if values["evidence"] else _commands(site, a, b)
+    values["side_by_side"] = side_by_side.section(site, a, b, names)
+    values["h2h"] = b"".join([_h2h(site, a, b, suite, names) for suite in site.suites.values()])
+    values["figures"] = _figure_rows(site, a, b)
+    values["playground"] = _text(playground_link(a, b))
+    if common["canonical"]:
+        values["canonical"] = _text(site.base_url + pretty(page.path))
+    flags = (bool(values["side_by_side"]), bool(values["evidence"]), differ, bool(values["h2h"]),
+             bool(values["figures"]))
+    return _frame(site, env, common, flags).fill(values)
 
 
 def ctx_compare_index(site: SiteData) -> dict:
@@ -244,5 +372,6 @@ def ctx_compare_index(site: SiteData) -> dict:
             "description": "Compare any set of vision models in one table."}
 
 
-CONTEXTS = {"compare": ctx_compare, "compare_index": ctx_compare_index}
+CONTEXTS = {"compare_index": ctx_compare_index}
 TEMPLATES = {"compare": "compare.html", "compare_index": "compare_index.html"}
+RENDERERS = {"compare": render_compare}

@@ -6,10 +6,12 @@ colours (the ground truth dashed, the grader's IoU matching listed), both answer
 beside it. Pairs without shared answers get no section at all, so most of the n(n-1)/2 compare
 pages carry no extra weight; the per-model index of answered prompts is built once per worker.
 
-A model's answer panel to a prompt is the same on every pair page that shows it (in the colour of
-its side), and so is a prompt's description: both are rendered once per worker (``_panels.html``,
-``_side_by_side.html``) and reused as Markup. Only the image with both models' boxes over it and the
-order of the prompts are made per pair.
+A model's answer to a prompt looks the same on every pair page that shows it on its side (its box
+layer, legend entry and panel, in that side's colour), and so does the image with its ground truth
+and its prompt's description: each is rendered once per worker (``_side_by_side.html``,
+``_panels.html``, ``_macros.html``) and kept as UTF-8 bytes; the image is a stencil (stencil.py)
+with the two models' pieces as its slots. Per pair there remain the choice of images (bit masks)
+and the joins.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ..catalog.vocab import TASK_NAMES, TASKS
 from . import overlays
 from .gallery_pages import answer_panel
 from .render import macros
+from .stencil import Placeholders, Stencil, slot
 from .view import ModelView, SiteData
 
 IMAGES_PER_TASK = 3
@@ -106,64 +109,90 @@ def _fragments(site: SiteData, template: str = FRAGMENTS):
     return macros(site.cache, template, site.config.score_bands, root=PAGE_ROOT)
 
 
-def _panel(site: SiteData, suite_id: str, row: dict, prompt, colour: int) -> dict:
-    """A model's answer to one prompt in one side's colour, with its panel rendered: the same on
-    every pair page that shows it."""
-    key = ("side-by-side", "panel", suite_id, row["prompt_id"], row["model"], colour)
+def _cached(site: SiteData, key: tuple, make):
     found = site.cache.get(key)
     if found is None:
-        found = site.cache[key] = answer_panel(site, suite_id, row, prompt, colour)
-        found["html"] = _fragments(site, PANELS).answer(found, prompt.task in overlays.BOX_TASKS)
+        found = site.cache[key] = make()
     return found
 
 
-def _prompt(site: SiteData, suite, p, differ: bool) -> dict:
-    """A prompt's ground truth and its description beside the image (with or without the
-    "verdicts differ" mark), the same on every pair page that shows it."""
-    key = ("side-by-side", "prompt", suite.id, p.id, differ)
-    found = site.cache.get(key)
-    if found is None:
+def _tasks(site: SiteData, view: ModelView) -> dict[str, tuple[int, int, int]]:
+    """A model's tasks that its card lists and it has answers for, in TASKS order, with its masks."""
+    def make() -> dict:
+        theirs = _answered(site).get(view.id, {})
+        return {task: _masks(site, view.id, task) for task in TASKS if task in view.card.tasks and task in theirs}
+    return _cached(site, ("side-by-side", "tasks", view.id), make)
+
+
+def _side(site: SiteData, model_id: str, task: str, bit: int, colour: int) -> dict[str, bytes]:
+    """A model's answer to one image on one side: its box layer, legend entry and answer panel, as
+    the 'a.…' or 'b.…' values of ``_image``'s stencil; the same on every pair page that shows it."""
+    def make() -> dict[str, bytes]:
+        suite_id, prompt_id = _universe(site, task)[bit]
+        row = _answered(site)[model_id][task][(suite_id, prompt_id)]
+        prompt = site.suites[suite_id].prompts[_places(site)[(suite_id, prompt_id)][1]].prompt
+        answer = answer_panel(site, suite_id, row, prompt, colour)
+        m, side = _fragments(site, "_macros.html"), "ab"[colour]
+        return {f"{side}.layer": m.model_layer(answer["layer"], True).encode(),
+                f"{side}.item": m.legend_item(answer["layer"]).encode(),
+                f"{side}.panel": _fragments(site, PANELS).answer(answer, task in overlays.BOX_TASKS).encode()}
+    return _cached(site, ("side-by-side", "side", model_id, task, bit, colour), make)
+
+
+def _image(site: SiteData, task: str, bit: int, differ: bool) -> Stencil:
+    """An image with its ground truth and its prompt's description beside it (with or without the
+    "verdicts differ" mark), open for the two models' pieces (``_side``); once per worker."""
+    def make() -> Stencil:
+        suite_id, prompt_id = _universe(site, task)[bit]
+        suite = site.suites[suite_id]
+        p = suite.prompts[_places(site)[(suite_id, prompt_id)][1]]
         truth = overlays.truth(p.prompt)
-        found = {"suite": suite, "p": p, "truth": truth, "differ": differ,
-                 "truth_text": overlays.count_labels([d.label for d in truth]),
-                 "category": suite.category_name(p.prompt.category)}
-        found["html"] = _fragments(site).prompt_text(found, p.prompt.task in overlays.BOX_TASKS)
-        site.cache[key] = found
-    return found
+        it = {"suite": suite, "p": p, "truth": truth, "differ": differ, "category": suite.category_name(p.prompt.category),
+              "truth_text": overlays.count_labels([d.label for d in truth])}
+        f = _fragments(site)
+        it["about"] = f.prompt_text(it, task in overlays.BOX_TASKS)
+        return Stencil(f.image(it, slot("a.layer") + slot("b.layer"), slot("a.item") + slot("b.item"),
+                               slot("a.panel") + slot("b.panel")))
+    return _cached(site, ("side-by-side", "image", task, bit, differ), make)
 
 
-def sections(site: SiteData, a: ModelView, b: ModelView) -> list[dict]:
-    """One entry per shared task with answers from both: its images, each with both answers."""
-    theirs = _answered(site).get(b.id, {})
-    out = []
-    for task in TASKS:
-        if task not in a.card.tasks or task not in b.card.tasks or task not in theirs:
+def _task_head(site: SiteData, task: str, plural: bool, differ: bool) -> Stencil:
+    def make() -> Stencil:
+        return Stencil(_fragments(site).task_head({"task": task, "name": TASK_NAMES[task], "shown": slot("shown"),
+                                                   "shared": slot("shared"), "plural": plural,
+                                                   "differ": slot("differ") if differ else 0}))
+    return _cached(site, ("side-by-side", "task-head", task, plural, differ), make)
+
+
+def section(site: SiteData, a: ModelView, b: ModelView, names: dict[str, bytes]) -> bytes:
+    """The section of a pair page (b"" when the two share no answered image): per shared task its
+    heading and its images, the prompts where the verdicts differ first, then other graded
+    prompts, then demo prompts. ``names``: the page's escaped 'a.name', 'a.id', 'b.name', 'b.id'."""
+    theirs = _tasks(site, b)
+    pieces: list[bytes] = []
+    for task, (in_a, scored_a, passed_a) in _tasks(site, a).items():
+        if task not in theirs:
             continue
-        (in_a, scored_a, passed_a), (in_b, scored_b, passed_b) = _masks(site, a.id, task), _masks(site, b.id, task)
+        in_b, scored_b, passed_b = theirs[task]
         shared = in_a & in_b
         if not shared:
             continue
         graded = shared & scored_a & scored_b
         differ = graded & (passed_a ^ passed_b)
-        # prompts where the verdicts differ first, then other graded prompts, then demo prompts
-        ranked = [differ, graded & ~differ, shared & ~graded]
         bits: list[int] = []
-        for mask in ranked:
+        for mask in (differ, graded & ~differ, shared & ~graded):
             bits += _first(mask, IMAGES_PER_TASK - len(bits))
-        universe, mine, other = _universe(site, task), _answered(site)[a.id][task], theirs[task]
-        items = []
+        n_shared, n_differ = shared.bit_count(), differ.bit_count()
+        pieces.append(_task_head(site, task, n_shared != 1, bool(n_differ)).fill(
+            {"shown": str(len(bits)).encode(), "shared": str(n_shared).encode(), "differ": str(n_differ).encode()}))
         for bit in bits:
-            suite_id, prompt_id = universe[bit]
-            suite = site.suites[suite_id]
-            p = suite.prompts[_places(site)[(suite_id, prompt_id)][1]]
-            answers = [_panel(site, suite_id, row, p.prompt, colour)
-                       for colour, row in enumerate((mine[universe[bit]], other[universe[bit]]))]
-            about = _prompt(site, suite, p, bool(differ >> bit & 1))
-            items.append({"p": p, "truth": about["truth"], "about": about["html"],
-                          "layers": [x["layer"] for x in answers], "panels": answers[0]["html"] + answers[1]["html"]})
-        out.append({"task": task, "name": TASK_NAMES[task], "images": items, "shared": shared.bit_count(),
-                    "boxed": task in overlays.BOX_TASKS, "differ": differ.bit_count()})
-    return out
+            pieces.append(_image(site, task, bit, bool(differ >> bit & 1)).fill(
+                {**_side(site, a.id, task, bit, 0), **_side(site, b.id, task, bit, 1)}))
+    if not pieces:
+        return b""
+    intro = _cached(site, ("side-by-side", "intro"),
+                    lambda: Stencil(_fragments(site).intro(Placeholders("a"), Placeholders("b"))))
+    return intro.fill(names) + b"".join(pieces)
 
 
 def answered_tasks(site: SiteData, model_id: str) -> set[str]:
@@ -183,4 +212,4 @@ def answers_by_task(site: SiteData, model_id: str) -> list[dict]:
     return out
 
 
-__all__ = ["IMAGES_PER_TASK", "answered_tasks", "answers_by_task", "sections"]
+__all__ = ["IMAGES_PER_TASK", "answered_tasks", "answers_by_task", "section"]
