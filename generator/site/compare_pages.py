@@ -23,7 +23,7 @@ table exist, and the joins.
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import compress
+from itertools import chain, compress
 from typing import Any
 
 from markupsafe import Markup
@@ -53,6 +53,10 @@ def _cells(site: SiteData):
     return macros(site.cache, CELLS, site.config.score_bands, root=PAGE_ROOT)
 
 
+def _evidence_macros(site: SiteData):
+    return macros(site.cache, EVIDENCE, site.config.score_bands, root=PAGE_ROOT)
+
+
 def _cached(site: SiteData, key: tuple, make: Callable[[], Any]) -> Any:
     value = site.cache.get(key)
     if value is None:
@@ -75,32 +79,9 @@ def _bitmap(mask: int) -> bytes:
     return bin(mask)[:1:-1].encode().translate(_BITS)
 
 
-def _side(site: SiteData, view: ModelView, side: str) -> dict[str, bytes]:
-    """A model's values on its side ('a' or 'b') of every pair page it is on: the slots 'a.name',
-    'a.id', 'a.lede', 'a.overview', 'a.evidence' (its evidence's name) of the page's stencil."""
-    def make() -> dict[str, bytes]:
-        m, e = _cells(site), best_evidence(site, view)
-        return {f"{side}.name": _text(view.name), f"{side}.id": _text(view.id), f"{side}.lede": _bytes(m.lede(view.card)),
-                f"{side}.overview": _bytes(m.overview(view, side)), f"{side}.evidence": _text(e.name) if e else b""}
-    return _cached(site, ("compare-side", view.id, side), make)
-
-
-def _model_cells(site: SiteData, view: ModelView) -> dict[str, list[bytes]]:
-    """A model's cells in the comparison, task and feature tables: the same on each of its compare pages."""
-    def make() -> dict[str, list[bytes]]:
-        m, card = _cells(site), view.card
-        spec = [m.cell(card.organization), m.cell(view.category_text), m.cell(card.access), m.cell(view.modality_text),
-                m.cell(card.release_date), m.cell(f"{card.context_window:,} tokens" if card.context_window else None),
-                m.cell(view.params_text), m.link_cell(card.license.url, card.license.id),
-                m.price_cell(card.pricing, "input_per_1m"), m.price_cell(card.pricing, "output_per_1m")]
-        answered = side_by_side.answered_tasks(site, view.id)
-        demo = lambda tasks: next((rel_url(PAGE_ROOT, f"models/{view.id}/") + f"#answers-{t}"  # noqa: E731
-                                   for t in tasks if t in answered), None)
-        tasks = [m.task_cell(has, demo(t) if has else None, view.name)
-                 for _, t, f, _ in VISION_TASKS for has in [view.has_task(t, f)]]
-        return {"spec": [_bytes(c) for c in spec], "tasks": [_bytes(c) for c in tasks],
-                "features": [_bytes(m.yes_cell(f in card.features)) for f in FEATURES]}
-    return _cached(site, ("model-cells", view.id), make)
+def _zip_join(xs: list[bytes], ys: list[bytes]) -> bytes:
+    """x0 y0 x1 y1 …: the rows of a two-model table from the two sides' halves."""
+    return b"".join(chain.from_iterable(zip(xs, ys)))
 
 
 def _row_ends(site: SiteData, labels: list[str]) -> list[tuple[bytes, bytes]]:
@@ -111,64 +92,161 @@ def _row_ends(site: SiteData, labels: list[str]) -> list[tuple[bytes, bytes]]:
     return _cached(site, ("row-ends", tuple(labels)), make)
 
 
-def _rows(ends: list[tuple[bytes, bytes]], xs: list[bytes], ys: list[bytes]) -> bytes:
-    """The rows of a two-model table: label, a's cell, b's cell, closing."""
-    return b"".join([piece for (start, end), x, y in zip(ends, xs, ys) for piece in (start, x, y, end)])
+def _halves(ends: list[tuple[bytes, bytes]], cells: list[bytes], side: str) -> list[bytes]:
+    """A model's half of each row of a two-model table: on side a the row's opening and its cell,
+    on side b its cell and the row's end (``_zip_join`` puts the two together)."""
+    return [start + cell for (start, _), cell in zip(ends, cells)] if side == "a" else \
+        [cell + end for (_, end), cell in zip(ends, cells)]
 
 
-# ------------------------------------------------------------------ head-to-head
-
-def _answer_cells(site: SiteData, suite_id: str, model_id: str, source: str) -> list[bytes | None]:
-    """A (model, source)'s answer cell per prompt (verdict mark and the answer cut short), by the
-    prompt's place in ``Results.prompt_order`` (the bit order of ``Results.pair``)."""
-    def make() -> list[bytes | None]:
-        m = _cells(site)
-        answers = site.results.answers(model_id, suite_id, source)
-        cells: list[bytes | None] = []
-        for prompt_id in site.results.prompt_order(suite_id):
-            answer = answers.get(prompt_id)
-            if answer is None:
-                cells.append(None)
-                continue
-            text = answer.output if answer.output is not None else (f"error: {answer.error}" if answer.error else None)
-            body = truncate_text(text, H2H_OUTPUT_CHARS) if text is not None else "(no answer)"
-            cells.append(_bytes(m.answer_cell(answer.passed, body)))
-        return cells
-    return _cached(site, ("answers", suite_id, model_id, source), make)
-
-
-def _prompt_bits(site: SiteData, suite_id: str) -> dict[str, list]:
-    """A suite's prompts as a compare page shows them, by place in ``Results.prompt_order``: the row
-    opening and list link of each, and its category with the group row that starts it."""
-    def make() -> dict[str, list]:
-        m = _cells(site)
-        suite = site.suites[suite_id]
-        by_id = {p.id: p for p in suite.prompts}
-        found: dict[str, list] = {"heads": [], "links": [], "categories": [], "groups": []}
-        for prompt_id in site.results.prompt_order(suite_id):
-            href = rel_url(PAGE_ROOT, f"suites/{suite_id}/{prompt_id}/")
-            category = by_id[prompt_id].prompt.category
-            found["heads"].append(_bytes(m.prompt_head(href, prompt_id)))
-            found["links"].append(_bytes(m.prompt_link(href, prompt_id)))
-            found["categories"].append(category)
-            found["groups"].append(_bytes(m.group_row(suite.category_name(category))))
-        return found
-    return _cached(site, ("prompt-bits", suite_id), make)
-
-
-def _differ_rows(bits: dict[str, list], mask: int, ca: list, cb: list, end: bytes) -> bytes:
-    """One row per prompt where exactly one model passed, a group row where a new category starts."""
-    pieces, category = [], None
-    for i in compress(range(len(ca)), _bitmap(mask)):
-        if bits["categories"][i] != category:
-            category = bits["categories"][i]
-            pieces.append(bits["groups"][i])
-        pieces += (bits["heads"][i], ca[i], cb[i], end)
-    return b"".join(pieces)
+def best_evidence(site: SiteData, view: ModelView) -> evidence.Evidence | None:
+    """A model's best evidence (the same on each of its compare pages)."""
+    return _cached(site, ("evidence", view.id), lambda: evidence.best(view, site.suites) or False) or None
 
 
 def source_text(result) -> str:
     return "measured here" if result.measured else result.provenance_text[0].lower() + result.provenance_text[1:]
+
+
+def _model_cells(site: SiteData, view: ModelView) -> dict[str, Any]:
+    """A model's cells on every pair page, whichever its side: in the comparison, task and feature
+    tables, its Vision evals column (overall and efficiency rows, the notes under the table), its
+    best result per suite and its first reported figure per (benchmark, metric, setting) with that
+    key's row head, and the command that would measure it."""
+    def make() -> dict[str, Any]:
+        m, ev, card, e = _cells(site), _evidence_macros(site), view.card, best_evidence(site, view)
+        spec = [m.cell(card.organization), m.cell(view.category_text), m.cell(card.access), m.cell(view.modality_text),
+                m.cell(card.release_date), m.cell(f"{card.context_window:,} tokens" if card.context_window else None),
+                m.cell(view.params_text), m.link_cell(card.license.url, card.license.id),
+                m.price_cell(card.pricing, "input_per_1m"), m.price_cell(card.pricing, "output_per_1m")]
+        answered = side_by_side.answered_tasks(site, view.id)
+        demo = lambda tasks: next((rel_url(PAGE_ROOT, f"models/{view.id}/") + f"#answers-{t}"  # noqa: E731
+                                   for t in tasks if t in answered), None)
+        tasks = [m.task_cell(has, demo(t) if has else None, view.name)
+                 for _, t, f, _ in VISION_TASKS for has in [view.has_task(t, f)]]
+        reported: dict[tuple, tuple[bytes, bytes]] = {}
+        for rep in card.reported:
+            key = (rep.benchmark, rep.metric, rep.setting or "")
+            if key not in reported:
+                reported[key] = (_bytes(m.reported_head(rep)), _bytes(m.reported_cell(rep)))
+        return {"spec": [_bytes(c) for c in spec], "tasks": [_bytes(c) for c in tasks],
+                "features": [_bytes(m.yes_cell(f in card.features)) for f in FEATURES],
+                "evals": [_bytes(ev.overall(e)), *(_bytes(ev.efficiency(e, key)) for _, key, _ in evidence.EFFICIENCY_ROWS)],
+                "imported_note": _bytes(ev.imported_note(view, e)), "reported_notes": _bytes(ev.reported_notes(view, e)),
+                "measured": {suite_id: _bytes(m.measured_cell(view.best(suite_id))) for suite_id in site.suites},
+                "reported": reported, "command": _text(next_run_command(site, view) or "")}
+    return _cached(site, ("model-cells", view.id), make)
+
+
+class _Side:
+    """What a model shows on its side ('a' or 'b') of every pair page it is on, once per worker:
+    the frame's slots for it, and its half of each row of the two-model tables (``_halves``)."""
+
+    def __init__(self, site: SiteData, view: ModelView, side: str):
+        m, cells, e = _cells(site), _model_cells(site, view), best_evidence(site, view)
+        self.site, self.view, self.side, self.evidence = site, view, side, e
+        self.values = {f"{side}.name": _text(view.name), f"{side}.id": _text(view.id),
+                       f"{side}.lede": _bytes(m.lede(view.card)), f"{side}.overview": _bytes(m.overview(view, side)),
+                       f"{side}.evidence": _text(e.name) if e else b""}
+        self.spec, self.tasks, self.features, self.evals = (
+            _halves(_row_ends(site, labels), cells[name], side) for labels, name in (
+                (SPEC_LABELS, "spec"), (TASK_LABELS, "tasks"), (FEATURE_LABELS, "features"), (EVIDENCE_LABELS, "evals")))
+        self.evals_head = _bytes(_evidence_macros(site).column_head(view, e, side, PAGE_ROOT))
+        self.imported_note, self.reported_notes = cells["imported_note"], cells["reported_notes"]
+        self.measured, self.reported, self.command = cells["measured"], cells["reported"], cells["command"]
+        self._categories: dict[str, bytes] = {}
+        self._h2h: dict[str, tuple] = {}
+
+    def category(self, key: str) -> bytes:
+        """Its cell in a category row of the Vision evals block (— where it has no such category)."""
+        found = self._categories.get(key)
+        if found is None:
+            e = self.evidence
+            figure = _evidence_macros(self.site).figure(e.categories.get(key) if e else None, bar=False)
+            found = self._categories[key] = _bytes(_cells(self.site).num(figure))
+        return found
+
+    def h2h(self, suite_id: str) -> tuple | None:
+        """On a suite: its best result, that result's source as the head-to-head names it, and its
+        half of each head-to-head row (``_half_rows``); None without a result there."""
+        if suite_id not in self._h2h:
+            result = self.view.best(suite_id)
+            self._h2h[suite_id] = result and (result, _text(source_text(result)),
+                                              _half_rows(self.site, suite_id, self.view.id, result.source, self.side))
+        return self._h2h[suite_id]
+
+
+def _side(site: SiteData, view: ModelView, side: str) -> _Side:
+    key = ("compare-side", view.id, side)
+    found = site.cache.get(key)
+    if found is None:
+        found = site.cache[key] = _Side(site, view, side)
+    return found
+
+
+# ------------------------------------------------------------------ head-to-head
+
+def _prompt_bits(site: SiteData, suite_id: str) -> dict[str, list]:
+    """A suite's prompts as a compare page shows them, by place in ``Results.prompt_order`` (the
+    bit order of ``Results.pair``): the row opening and list link of each, and the runs of one
+    category in that order (start, end, the group row that heads it)."""
+    def make() -> dict[str, list]:
+        m = _cells(site)
+        suite = site.suites[suite_id]
+        by_id = {p.id: p for p in suite.prompts}
+        found: dict[str, list] = {"heads": [], "links": [], "runs": []}
+        for i, prompt_id in enumerate(site.results.prompt_order(suite_id)):
+            href = rel_url(PAGE_ROOT, f"suites/{suite_id}/{prompt_id}/")
+            found["heads"].append(_bytes(m.prompt_head(href, prompt_id)))
+            found["links"].append(_bytes(m.prompt_link(href, prompt_id)))
+            category = by_id[prompt_id].prompt.category
+            if not found["runs"] or found["runs"][-1][3] != category:
+                found["runs"].append([i, i, _bytes(m.group_row(suite.category_name(category))), category])
+            found["runs"][-1][1] = i + 1
+        return found
+    return _cached(site, ("prompt-bits", suite_id), make)
+
+
+def _answer_cells(site: SiteData, suite_id: str, model_id: str, source: str) -> list[bytes]:
+    """A (model, source)'s answer cell (verdict mark, answer cut short) per prompt, by place in
+    ``Results.prompt_order`` (b"" where it has no answer)."""
+    def make() -> list[bytes]:
+        m = _cells(site)
+        answers = site.results.answers(model_id, suite_id, source)
+        cells = []
+        for prompt_id in site.results.prompt_order(suite_id):
+            answer = answers.get(prompt_id)
+            if answer is None:
+                cells.append(b"")
+                continue
+            text = answer.output if answer.output is not None else (f"error: {answer.error}" if answer.error else None)
+            cells.append(_bytes(m.answer_cell(answer.passed, truncate_text(text, H2H_OUTPUT_CHARS) if text is not None
+                                              else "(no answer)")))
+        return cells
+    return _cached(site, ("answers", suite_id, model_id, source), make)
+
+
+def _half_rows(site: SiteData, suite_id: str, model_id: str, source: str, side: str) -> list[bytes]:
+    """A (model, source)'s half of each head-to-head row on its side: on side a the row opening and
+    its answer cell, on side b its cell and the row's end. They are listed by prompt order with one
+    more entry before each category's run (its group row on side a, nothing on side b), so a pair's
+    rows are two ``compress`` over them."""
+    bits, cells = _prompt_bits(site, suite_id), _answer_cells(site, suite_id, model_id, source)
+    end = _cached(site, ("row-end",), lambda: _bytes(_cells(site).row_end()))
+    found: list[bytes] = []
+    for start, stop, group, _ in bits["runs"]:
+        if side == "a":
+            found += [group, *(head + cell for head, cell in zip(bits["heads"][start:stop], cells[start:stop]))]
+        else:
+            found += [b"", *(cell + end for cell in cells[start:stop])]
+    return found
+
+
+def _differ_rows(runs: list, mask: int, half_a: list[bytes], half_b: list[bytes]) -> bytes:
+    """One row per prompt where exactly one model passed, a group row where a new category starts."""
+    bits = _bitmap(mask)
+    chosen = b"".join([(b"\x01" if 1 in (run := bits[start:stop]) else b"\x00") + run for start, stop, _, _ in runs])
+    return _zip_join(list(compress(half_a, chosen)), list(compress(half_b, chosen)))
 
 
 def _h2h_stencil(site: SiteData, suite, disagree: bool, significant: bool, both: bool, neither: bool) -> Stencil:
@@ -182,113 +260,75 @@ def _h2h_stencil(site: SiteData, suite, disagree: bool, significant: bool, both:
     return _cached(site, ("h2h", suite.id, disagree, significant, both, neither), make)
 
 
-def _h2h(site: SiteData, a: ModelView, b: ModelView, suite, names: dict[str, bytes]) -> bytes:
+def _p_value(site: SiteData, p: float) -> bytes:
+    texts = _cached(site, ("p-values",), dict)
+    found = texts.get(p)
+    if found is None:
+        found = texts[p] = _text(pvalue(p))
+    return found
+
+
+def _h2h(site: SiteData, sa: _Side, sb: _Side, suite, names: dict[str, bytes]) -> bytes:
     """The prompt-by-prompt section of one suite: ``Results.pair`` on each model's best source
     (b"" when they have no graded prompt in common there)."""
-    ra, rb = a.best(suite.id), b.best(suite.id)
-    if ra is None or rb is None:
+    ha, hb = sa.h2h(suite.id), sb.h2h(suite.id)
+    if ha is None or hb is None:
         return b""
-    pair = site.results.pair(a.id, b.id, suite.id, ra.source, rb.source)
+    pair = site.results.pair(sa.view.id, sb.view.id, suite.id, ha[0].source, hb[0].source)
     if pair is None:
         return b""
     bits = _prompt_bits(site, suite.id)
     disagree, both = pair.a_only | pair.b_only, pair.both
     neither = pair.common & ~(disagree | both)
     stencil = _h2h_stencil(site, suite, bool(disagree), pair.p_value < 0.05, bool(both), bool(neither))
-    values = {"h.n": b"%d" % pair.n, "h.wins": b"%d" % pair.wins, "h.losses": b"%d" % pair.losses,
-              "h.ties_pass": b"%d" % pair.ties_pass, "h.ties_fail": b"%d" % pair.ties_fail,
-              "h.p_value": _text(pvalue(pair.p_value)), "h.disagree": b"%d" % (pair.wins + pair.losses),
-              "h.source_a": _text(source_text(ra)), "h.source_b": _text(source_text(rb)),
-              "h.both": b"%d" % pair.ties_pass, "h.neither": b"%d" % pair.ties_fail, **names}
-    if disagree:
-        end = _cached(site, ("row-end",), lambda: _bytes(_cells(site).row_end()))
-        values["h.differ"] = _differ_rows(bits, disagree, _answer_cells(site, suite.id, a.id, ra.source),
-                                          _answer_cells(site, suite.id, b.id, rb.source), end)
-    values["h.both_links"] = b"".join(compress(bits["links"], _bitmap(both)))
-    values["h.neither_links"] = b"".join(compress(bits["links"], _bitmap(neither)))
-    return stencil.fill(values)
+    return stencil.fill({
+        **names, "h.n": b"%d" % pair.n, "h.wins": b"%d" % pair.wins, "h.losses": b"%d" % pair.losses,
+        "h.ties_pass": b"%d" % pair.ties_pass, "h.ties_fail": b"%d" % pair.ties_fail,
+        "h.p_value": _p_value(site, pair.p_value), "h.disagree": b"%d" % (pair.wins + pair.losses),
+        "h.source_a": ha[1], "h.source_b": hb[1], "h.both": b"%d" % pair.ties_pass, "h.neither": b"%d" % pair.ties_fail,
+        "h.differ": _differ_rows(bits["runs"], disagree, ha[2], hb[2]) if disagree else b"",
+        "h.both_links": b"".join(compress(bits["links"], _bitmap(both))),
+        "h.neither_links": b"".join(compress(bits["links"], _bitmap(neither)))})
 
 
-# ------------------------------------------------------------------ measured vs reported
+# ------------------------------------------------------------------ measured vs reported, Vision evals
 
-def _figure_cells(site: SiteData, view: ModelView) -> dict:
-    """A model's cells in the "Measured vs reported" table, once per worker: its best result per
-    suite, and its first reported figure per (benchmark, metric, setting) with that key's row head."""
-    def make() -> dict:
-        m = _cells(site)
-        reported: dict[tuple, tuple[bytes, bytes]] = {}
-        for rep in view.card.reported:
-            key = (rep.benchmark, rep.metric, rep.setting or "")
-            if key not in reported:
-                reported[key] = (_bytes(m.reported_head(rep)), _bytes(m.reported_cell(rep)))
-        return {"measured": {suite_id: _bytes(m.measured_cell(view.best(suite_id))) for suite_id in site.suites},
-                "reported": reported}
-    return _cached(site, ("figure-cells", view.id), make)
-
-
-def _figure_rows(site: SiteData, a: ModelView, b: ModelView) -> bytes:
+def _figure_rows(site: SiteData, sa: _Side, sb: _Side) -> bytes:
     """The "Measured vs reported" rows: each suite either model has a result on, then each reported
     figure of either (by benchmark, metric and setting), each row with both models' cells."""
-    ca, cb = _figure_cells(site, a), _figure_cells(site, b)
     heads = _cached(site, ("figure-heads",), lambda: {suite_id: _bytes(_cells(site).measured_head(suite))
                                                        for suite_id, suite in site.suites.items()})
     end, empty = _cached(site, ("figure-ends",), lambda: (_bytes(_cells(site).row_end() + "\n"),
                                                           _bytes(_cells(site).reported_cell(None))))
     pieces = []
     for suite_id in site.suites:
-        if a.best(suite_id) or b.best(suite_id):
-            pieces += (heads[suite_id], ca["measured"][suite_id], cb["measured"][suite_id], end)
-    ra, rb = ca["reported"], cb["reported"]
+        if sa.view.best(suite_id) or sb.view.best(suite_id):
+            pieces += (heads[suite_id], sa.measured[suite_id], sb.measured[suite_id], end)
+    ra, rb = sa.reported, sb.reported
     for key in sorted(ra.keys() | rb.keys(), key=lambda k: (k[0].casefold(), k[1].casefold(), k[2])):
         pieces += ((ra.get(key) or rb[key])[0], ra[key][1] if key in ra else empty, rb[key][1] if key in rb else empty,
                    end)
     return b"".join(pieces)
 
 
-# ------------------------------------------------------------------ Vision evals
-
-def best_evidence(site: SiteData, view: ModelView) -> evidence.Evidence | None:
-    """A model's best evidence (the same on each of its compare pages)."""
-    return _cached(site, ("evidence", view.id), lambda: evidence.best(view, site.suites) or False) or None
-
-
-def _evidence_cells(site: SiteData, view: ModelView, side: str) -> dict:
-    """A model's column of the Vision evals block on its side, rendered once per worker from
-    ``_evidence.html``: its head, its overall and efficiency cells (in EVIDENCE_LABELS order), the
-    notes under the table, and its category cells as the pairs ask for them."""
-    def make() -> dict:
-        ev, e = macros(site.cache, EVIDENCE, site.config.score_bands, root=PAGE_ROOT), best_evidence(site, view)
-        num = _cells(site).num
-        return {"head": _bytes(ev.column_head(view, e, side, PAGE_ROOT)),
-                "cells": [_bytes(ev.overall(e)), *(_bytes(ev.efficiency(e, key)) for _, key, _ in evidence.EFFICIENCY_ROWS)],
-                "imported": _bytes(ev.imported_note(view, e)), "reported": _bytes(ev.reported_notes(view, e)),
-                "categories": {}, "figure": lambda key: _bytes(num(ev.figure(e.categories.get(key) if e else None,
-                                                                              bar=False)))}
-    return _cached(site, ("evidence-cells", view.id, side), make)
-
-
-def _evidence_block(site: SiteData, a: ModelView, b: ModelView) -> tuple[bytes, bool]:
+def _evidence_block(site: SiteData, sa: _Side, sb: _Side) -> tuple[bytes, bool]:
     """The Vision evals block (b"" when neither model has evidence), and whether the two columns
     come from different suites (then they describe, they do not rank)."""
-    ea, eb = best_evidence(site, a), best_evidence(site, b)
+    ea, eb = sa.evidence, sb.evidence
     if ea is None and eb is None:
         return b"", False
     found = evidence.block(ea, eb)
-    ca, cb = _evidence_cells(site, a, "a"), _evidence_cells(site, b, "b")
-    rows = [_rows(_row_ends(site, EVIDENCE_LABELS), ca["cells"], cb["cells"])]
+    rows = [_zip_join(sa.evals, sb.evals)]
     if found["categories"]:
-        rows.append(_cached(site, ("evidence-group",), lambda: _bytes(macros(
-            site.cache, EVIDENCE, site.config.score_bands, root=PAGE_ROOT).categories_head())))
+        rows.append(_cached(site, ("evidence-group",), lambda: _bytes(_evidence_macros(site).categories_head())))
         for key, name in found["categories"]:
             start, end = _row_ends(site, [name])[0]
-            rows += (start, *(cells["categories"].get(key) or cells["categories"].setdefault(key, cells["figure"](key))
-                              for cells in (ca, cb)), end)
+            rows += (start, sa.category(key), sb.category(key), end)
     partial = any(e is not None and not e.full for e in (ea, eb))
-    block = _cached(site, ("evidence-block", partial), lambda: Stencil(macros(
-        site.cache, EVIDENCE, site.config.score_bands, root=PAGE_ROOT).block(
-            slot("heads"), slot("rows"), partial, slot("notes"), site.config.coverage_min)))
-    return block.fill({"heads": ca["head"] + cb["head"], "rows": b"".join(rows),
-                       "notes": ca["imported"] + cb["imported"] + ca["reported"] + cb["reported"]}), \
+    block = _cached(site, ("evidence-block", partial), lambda: Stencil(_evidence_macros(site).block(
+        slot("heads"), slot("rows"), partial, slot("notes"), site.config.coverage_min)))
+    return block.fill({"heads": sa.evals_head + sb.evals_head, "rows": b"".join(rows),
+                       "notes": sa.imported_note + sb.imported_note + sa.reported_notes + sb.reported_notes}), \
         not found["same_suite"] and ea is not None and eb is not None
 
 
@@ -302,14 +342,10 @@ def playground_link(a: ModelView, b: ModelView) -> str:
     return rel_url(PAGE_ROOT, "playground/") + query
 
 
-def _run_command(site: SiteData, view: ModelView) -> bytes:
-    return _cached(site, ("run-command", view.id), lambda: _text(next_run_command(site, view) or ""))
-
-
-def _commands(site: SiteData, a: ModelView, b: ModelView) -> bytes:
+def _commands(site: SiteData, sa: _Side, sb: _Side) -> bytes:
     """What the Vision evals section suggests when neither model has evidence: the commands that
     would measure them."""
-    found = [c for c in (_run_command(site, a), _run_command(site, b)) if c]
+    found = [c for c in (sa.command, sb.command) if c]
     stencil = _cached(site, ("commands", len(found)), lambda: Stencil(
         _cells(site).commands([slot(f"c{i}") for i in range(len(found))])))
     return stencil.fill({f"c{i}": c for i, c in enumerate(found)})
@@ -337,18 +373,15 @@ def _frame(site: SiteData, env, common: dict, flags: tuple[bool, ...]) -> Stenci
 def render_compare(site: SiteData, env, page, common: dict) -> bytes:
     """A pair page, joined from the pieces above into its frame."""
     a, b = site.models[page.key[0]], site.models[page.key[1]]
-    names = {**_side(site, a, "a"), **_side(site, b, "b")}
-    values = dict(names)
-    ca, cb = _model_cells(site, a), _model_cells(site, b)
-    values["spec_rows"] = _rows(_row_ends(site, SPEC_LABELS), ca["spec"], cb["spec"])
-    values["tasks"] = _rows(_row_ends(site, TASK_LABELS), ca["tasks"], cb["tasks"])
-    values["features"] = _rows(_row_ends(site, FEATURE_LABELS), ca["features"], cb["features"])
-    values["evidence"], differ = _evidence_block(site, a, b)
-    values["commands"] = b"" if values["evidence"] else _commands(site, a, b)
+    sa, sb = _side(site, a, "a"), _side(site, b, "b")
+    names = {**sa.values, **sb.values}
+    values = dict(names, spec_rows=_zip_join(sa.spec, sb.spec), tasks=_zip_join(sa.tasks, sb.tasks),
+                  features=_zip_join(sa.features, sb.features), playground=_text(playground_link(a, b)))
+    values["evidence"], differ = _evidence_block(site, sa, sb)
+    values["commands"] = b"" if values["evidence"] else _commands(site, sa, sb)
     values["side_by_side"] = side_by_side.section(site, a, b, names)
-    values["h2h"] = b"".join([_h2h(site, a, b, suite, names) for suite in site.suites.values()])
-    values["figures"] = _figure_rows(site, a, b)
-    values["playground"] = _text(playground_link(a, b))
+    values["h2h"] = b"".join([_h2h(site, sa, sb, suite, names) for suite in site.suites.values()])
+    values["figures"] = _figure_rows(site, sa, sb)
     if common["canonical"]:
         values["canonical"] = _text(site.base_url + pretty(page.path))
     flags = (bool(values["side_by_side"]), bool(values["evidence"]), differ, bool(values["h2h"]),

@@ -191,7 +191,10 @@ def macros(cache: dict, template: str, bands: ScoreBands, root: str | None = Non
     key = ("macros", template, root)
     module = cache.get(key)
     if module is None:
-        template_ = make_env(bands=bands).get_template(template)
+        env = cache.get(("macros-env",))
+        if env is None:  # one environment for all of them, so a template they import compiles once
+            env = cache[("macros-env",)] = make_env(bands=bands)
+        template_ = env.get_template(template)
         module = cache[key] = template_.module if root is None else template_.make_module({"root": root})
     return module
 

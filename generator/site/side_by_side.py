@@ -124,19 +124,33 @@ def _tasks(site: SiteData, view: ModelView) -> dict[str, tuple[int, int, int]]:
     return _cached(site, ("side-by-side", "tasks", view.id), make)
 
 
+def _answer(site: SiteData, model_id: str, task: str, bit: int) -> dict[str, Stencil]:
+    """A model's answer to one image: its box layer, legend entry and answer panel, rendered once
+    per worker with a slot for the colour of its side."""
+    suite_id, prompt_id = _universe(site, task)[bit]
+    row = _answered(site)[model_id][task][(suite_id, prompt_id)]
+    prompt = site.suites[suite_id].prompts[_places(site)[(suite_id, prompt_id)][1]].prompt
+    answer = answer_panel(site, suite_id, row, prompt, slot("colour"))
+    m = _fragments(site, "_macros.html")
+    return {"layer": Stencil(m.model_layer(answer["layer"], True)), "item": Stencil(m.legend_item(answer["layer"])),
+            "panel": Stencil(_fragments(site, PANELS).answer(answer, task in overlays.BOX_TASKS))}
+
+
+def _sides(site: SiteData, model_id: str, task: str, colour: int) -> list[dict[str, bytes] | None]:
+    """A model's answers to a task's images on one side, by bit of ``_universe``, as the 'a.…' or
+    'b.…' values of ``_image``'s stencil; filled as pairs ask for them (from ``_answer``, which the
+    other side shares), then the same on every pair page that shows them."""
+    return _cached(site, ("side-by-side", "sides", model_id, task, colour), lambda: [None] * len(_universe(site, task)))
+
+
 def _side(site: SiteData, model_id: str, task: str, bit: int, colour: int) -> dict[str, bytes]:
-    """A model's answer to one image on one side: its box layer, legend entry and answer panel, as
-    the 'a.…' or 'b.…' values of ``_image``'s stencil; the same on every pair page that shows it."""
-    def make() -> dict[str, bytes]:
-        suite_id, prompt_id = _universe(site, task)[bit]
-        row = _answered(site)[model_id][task][(suite_id, prompt_id)]
-        prompt = site.suites[suite_id].prompts[_places(site)[(suite_id, prompt_id)][1]].prompt
-        answer = answer_panel(site, suite_id, row, prompt, colour)
-        m, side = _fragments(site, "_macros.html"), "ab"[colour]
-        return {f"{side}.layer": m.model_layer(answer["layer"], True).encode(),
-                f"{side}.item": m.legend_item(answer["layer"]).encode(),
-                f"{side}.panel": _fragments(site, PANELS).answer(answer, task in overlays.BOX_TASKS).encode()}
-    return _cached(site, ("side-by-side", "side", model_id, task, bit, colour), make)
+    sides = _sides(site, model_id, task, colour)
+    found = sides[bit]
+    if found is None:
+        stencils = _cached(site, ("side-by-side", "answer", model_id, task, bit), lambda: _answer(site, model_id, task, bit))
+        side, value = "ab"[colour], {"colour": b"%d" % colour}
+        found = sides[bit] = {f"{side}.{name}": stencil.fill(value) for name, stencil in stencils.items()}
+    return found
 
 
 def _image(site: SiteData, task: str, bit: int, differ: bool) -> Stencil:
@@ -184,10 +198,11 @@ def section(site: SiteData, a: ModelView, b: ModelView, names: dict[str, bytes])
             bits += _first(mask, IMAGES_PER_TASK - len(bits))
         n_shared, n_differ = shared.bit_count(), differ.bit_count()
         pieces.append(_task_head(site, task, n_shared != 1, bool(n_differ)).fill(
-            {"shown": str(len(bits)).encode(), "shared": str(n_shared).encode(), "differ": str(n_differ).encode()}))
+            {"shown": b"%d" % len(bits), "shared": b"%d" % n_shared, "differ": b"%d" % n_differ}))
+        sides_a, sides_b = _sides(site, a.id, task, 0), _sides(site, b.id, task, 1)
         for bit in bits:
             pieces.append(_image(site, task, bit, bool(differ >> bit & 1)).fill(
-                {**_side(site, a.id, task, bit, 0), **_side(site, b.id, task, bit, 1)}))
+                {**(sides_a[bit] or _side(site, a.id, task, bit, 0)), **(sides_b[bit] or _side(site, b.id, task, bit, 1))}))
     if not pieces:
         return b""
     intro = _cached(site, ("side-by-side", "intro"),

@@ -51,37 +51,20 @@ class Placeholders:
 
 
 class Stencil:
-    """Rendered text cut at its placeholders: static parts (UTF-8) with slot names between them."""
+    """Rendered text cut at its placeholders: static parts (UTF-8) with slots between them."""
 
-    __slots__ = ("holes", "parts")
+    __slots__ = ("names", "parts")
 
     def __init__(self, text: str):
         pieces = _SLOT.split(str(text))
         self.parts: list = [p.encode() if i % 2 == 0 else None for i, p in enumerate(pieces)]
-        self.holes: list[tuple[int, str]] = [(i, pieces[i]) for i in range(1, len(pieces), 2)]
+        self.names: list[str] = pieces[1::2]  # the slot at parts[1], parts[3], …
 
     def fill(self, values: Mapping[str, bytes]) -> bytes:
         """The text with each slot replaced by its (escaped, encoded) value."""
         out = self.parts.copy()
-        for i, name in self.holes:
-            out[i] = values[name]
+        out[1::2] = map(values.__getitem__, self.names)
         return b"".join(out)
-
-    def partial(self, values: Mapping[str, bytes]) -> Stencil:
-        """The stencil with the slots in ``values`` filled and the others left open (for pieces
-        rendered once per prompt around slots filled per pair)."""
-        names = dict(self.holes)
-        done = Stencil("")
-        done.parts, done.holes = [b""], []
-        for i, piece in enumerate(self.parts):
-            if i % 2 == 0:
-                done.parts[-1] += piece
-            elif names[i] in values:
-                done.parts[-1] += values[names[i]]
-            else:
-                done.holes.append((len(done.parts), names[i]))
-                done.parts += [None, b""]
-        return done
 
 
 __all__ = ["Placeholders", "Stencil", "slot"]
