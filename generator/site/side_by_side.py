@@ -95,16 +95,6 @@ def _masks(site: SiteData, model_id: str, task: str) -> tuple[int, int, int]:
     return found
 
 
-def _first(mask: int, limit: int) -> list[int]:
-    """The lowest ``limit`` set bits of ``mask``, lowest first."""
-    bits = []
-    while mask and len(bits) < limit:
-        low = mask & -mask
-        bits.append(low.bit_length() - 1)
-        mask ^= low
-    return bits
-
-
 def _fragments(site: SiteData, template: str = FRAGMENTS):
     return macros(site.cache, template, site.config.score_bands, root=PAGE_ROOT)
 
@@ -136,46 +126,71 @@ def _answer(site: SiteData, model_id: str, task: str, bit: int) -> dict[str, Ste
             "panel": Stencil(_fragments(site, PANELS).answer(answer, task in overlays.BOX_TASKS))}
 
 
-def _sides(site: SiteData, model_id: str, task: str, colour: int) -> list[dict[str, bytes] | None]:
-    """A model's answers to a task's images on one side, by bit of ``_universe``, as the 'a.…' or
-    'b.…' values of ``_image``'s stencil; filled as pairs ask for them (from ``_answer``, which the
-    other side shares), then the same on every pair page that shows them."""
-    return _cached(site, ("side-by-side", "sides", model_id, task, colour), lambda: [None] * len(_universe(site, task)))
+class _Sides(list):
+    """A model's answers to a task's images on one side, by bit of ``_universe``: the 'a.…' or
+    'b.…' values of ``_TaskImages.image``'s stencils, filled in as pairs ask for them (from
+    ``_answer``, shared with the other side), then the same on every pair page that shows them."""
+
+    def __init__(self, site: SiteData, model_id: str, task: str, colour: int):
+        super().__init__([None] * len(_universe(site, task)))
+        self.site, self.model_id, self.task, self.colour = site, model_id, task, colour
+
+    def make(self, bit: int) -> dict[str, bytes]:
+        key = ("side-by-side", "answer", self.model_id, self.task, bit)
+        stencils = self.site.cache.get(key) or self.site.cache.setdefault(
+            key, _answer(self.site, self.model_id, self.task, bit))
+        side, value = "ab"[self.colour], {"colour": b"%d" % self.colour}
+        self[bit] = {f"{side}.{name}": stencil.fill(value) for name, stencil in stencils.items()}
+        return self[bit]
 
 
-def _side(site: SiteData, model_id: str, task: str, bit: int, colour: int) -> dict[str, bytes]:
-    sides = _sides(site, model_id, task, colour)
-    found = sides[bit]
-    if found is None:
-        stencils = _cached(site, ("side-by-side", "answer", model_id, task, bit), lambda: _answer(site, model_id, task, bit))
-        side, value = "ab"[colour], {"colour": b"%d" % colour}
-        found = sides[bit] = {f"{side}.{name}": stencil.fill(value) for name, stencil in stencils.items()}
-    return found
+def _sides(site: SiteData, model_id: str, task: str, colour: int) -> _Sides:
+    return _cached(site, ("side-by-side", "sides", model_id, task, colour), lambda: _Sides(site, model_id, task, colour))
 
 
-def _image(site: SiteData, task: str, bit: int, differ: bool) -> Stencil:
-    """An image with its ground truth and its prompt's description beside it (with or without the
-    "verdicts differ" mark), open for the two models' pieces (``_side``); once per worker."""
-    def make() -> Stencil:
-        suite_id, prompt_id = _universe(site, task)[bit]
-        suite = site.suites[suite_id]
-        p = suite.prompts[_places(site)[(suite_id, prompt_id)][1]]
-        truth = overlays.truth(p.prompt)
-        it = {"suite": suite, "p": p, "truth": truth, "differ": differ, "category": suite.category_name(p.prompt.category),
-              "truth_text": overlays.count_labels([d.label for d in truth])}
-        f = _fragments(site)
-        it["about"] = f.prompt_text(it, task in overlays.BOX_TASKS)
-        return Stencil(f.image(it, slot("a.layer") + slot("b.layer"), slot("a.item") + slot("b.item"),
-                               slot("a.panel") + slot("b.panel")))
-    return _cached(site, ("side-by-side", "image", task, bit, differ), make)
+class _TaskImages:
+    """A task's part of the section, once per worker: its heading for each combination of its
+    branches, and each image with its ground truth and its prompt's description beside it (with
+    or without the "verdicts differ" mark), open for the two models' pieces (``_Sides``)."""
+
+    def __init__(self, site: SiteData, task: str):
+        self.site, self.task = site, task
+        self.images: dict[tuple[int, int], Stencil] = {}
+        self.heads: dict[tuple[bool, bool], Stencil] = {}
+
+    def head(self, plural: bool, differ: bool) -> Stencil:
+        found = self.heads.get((plural, differ))
+        if found is None:
+            found = self.heads[plural, differ] = Stencil(_fragments(self.site).task_head({
+                "task": self.task, "name": TASK_NAMES[self.task], "shown": slot("shown"), "shared": slot("shared"),
+                "plural": plural, "differ": slot("differ") if differ else 0}))
+        return found
+
+    def image(self, bit: int, differ: int) -> Stencil:
+        found = self.images.get((bit, differ))
+        if found is None:
+            suite_id, prompt_id = _universe(self.site, self.task)[bit]
+            suite = self.site.suites[suite_id]
+            p = suite.prompts[_places(self.site)[(suite_id, prompt_id)][1]]
+            truth = overlays.truth(p.prompt)
+            it = {"suite": suite, "p": p, "truth": truth, "differ": differ, "category": suite.category_name(p.prompt.category),
+                  "truth_text": overlays.count_labels([d.label for d in truth])}
+            f = _fragments(self.site)
+            it["about"] = f.prompt_text(it, self.task in overlays.BOX_TASKS)
+            found = self.images[bit, differ] = Stencil(f.image(
+                it, slot("a.layer") + slot("b.layer"), slot("a.item") + slot("b.item"), slot("a.panel") + slot("b.panel")))
+        return found
 
 
-def _task_head(site: SiteData, task: str, plural: bool, differ: bool) -> Stencil:
-    def make() -> Stencil:
-        return Stencil(_fragments(site).task_head({"task": task, "name": TASK_NAMES[task], "shown": slot("shown"),
-                                                   "shared": slot("shared"), "plural": plural,
-                                                   "differ": slot("differ") if differ else 0}))
-    return _cached(site, ("side-by-side", "task-head", task, plural, differ), make)
+def _pick(masks: tuple[int, ...], limit: int) -> list[int]:
+    """The lowest set bits of the first mask, then of the next..., ``limit`` in all."""
+    bits: list[int] = []
+    for mask in masks:
+        while mask and len(bits) < limit:
+            low = mask & -mask
+            bits.append(low.bit_length() - 1)
+            mask ^= low
+    return bits
 
 
 def section(site: SiteData, a: ModelView, b: ModelView, names: dict[str, bytes]) -> bytes:
@@ -185,24 +200,23 @@ def section(site: SiteData, a: ModelView, b: ModelView, names: dict[str, bytes])
     theirs = _tasks(site, b)
     pieces: list[bytes] = []
     for task, (in_a, scored_a, passed_a) in _tasks(site, a).items():
-        if task not in theirs:
+        masks = theirs.get(task)
+        if masks is None or not in_a & masks[0]:
             continue
-        in_b, scored_b, passed_b = theirs[task]
+        in_b, scored_b, passed_b = masks
         shared = in_a & in_b
-        if not shared:
-            continue
         graded = shared & scored_a & scored_b
         differ = graded & (passed_a ^ passed_b)
-        bits: list[int] = []
-        for mask in (differ, graded & ~differ, shared & ~graded):
-            bits += _first(mask, IMAGES_PER_TASK - len(bits))
+        bits = _pick((differ, graded & ~differ, shared & ~graded), IMAGES_PER_TASK)
         n_shared, n_differ = shared.bit_count(), differ.bit_count()
-        pieces.append(_task_head(site, task, n_shared != 1, bool(n_differ)).fill(
+        images = site.cache.get(("side-by-side", "images", task)) or site.cache.setdefault(
+            ("side-by-side", "images", task), _TaskImages(site, task))
+        pieces.append(images.head(n_shared != 1, n_differ > 0).fill(
             {"shown": b"%d" % len(bits), "shared": b"%d" % n_shared, "differ": b"%d" % n_differ}))
         sides_a, sides_b = _sides(site, a.id, task, 0), _sides(site, b.id, task, 1)
         for bit in bits:
-            pieces.append(_image(site, task, bit, bool(differ >> bit & 1)).fill(
-                {**(sides_a[bit] or _side(site, a.id, task, bit, 0)), **(sides_b[bit] or _side(site, b.id, task, bit, 1))}))
+            pieces.append(images.image(bit, differ >> bit & 1).fill(
+                {**(sides_a[bit] or sides_a.make(bit)), **(sides_b[bit] or sides_b.make(bit))}))
     if not pieces:
         return b""
     intro = _cached(site, ("side-by-side", "intro"),
