@@ -106,15 +106,17 @@ def _cached(site: SiteData, key: tuple, make):
     return found
 
 
-def _tasks(site: SiteData, view: ModelView) -> dict[str, tuple[int, int, int]]:
-    """A model's tasks that its card lists and it has answers for, in TASKS order, with its masks."""
+def _tasks(site: SiteData, view: ModelView) -> dict[str, tuple[int, int, int, tuple[_Sides, _Sides]]]:
+    """A model's tasks that its card lists and it has answers for, in TASKS order: its masks and
+    its answers to the task's images on either side."""
     def make() -> dict:
         theirs = _answered(site).get(view.id, {})
-        return {task: _masks(site, view.id, task) for task in TASKS if task in view.card.tasks and task in theirs}
+        return {task: (*_masks(site, view.id, task), (_Sides(site, view.id, task, 0), _Sides(site, view.id, task, 1)))
+                for task in TASKS if task in view.card.tasks and task in theirs}
     return _cached(site, ("side-by-side", "tasks", view.id), make)
 
 
-def _answer(site: SiteData, model_id: str, task: str, bit: int) -> dict[str, Stencil]:
+def _answer(site: SiteData, model_id: str, task: str, bit: int) -> tuple[Stencil, Stencil, Stencil]:
     """A model's answer to one image: its box layer, legend entry and answer panel, rendered once
     per worker with a slot for the colour of its side."""
     suite_id, prompt_id = _universe(site, task)[bit]
@@ -122,30 +124,30 @@ def _answer(site: SiteData, model_id: str, task: str, bit: int) -> dict[str, Ste
     prompt = site.suites[suite_id].prompts[_places(site)[(suite_id, prompt_id)][1]].prompt
     answer = answer_panel(site, suite_id, row, prompt, slot("colour"))
     m = _fragments(site, "_macros.html")
-    return {"layer": Stencil(m.model_layer(answer["layer"], True)), "item": Stencil(m.legend_item(answer["layer"])),
-            "panel": Stencil(_fragments(site, PANELS).answer(answer, task in overlays.BOX_TASKS))}
+    return (Stencil(m.model_layer(answer["layer"], True)), Stencil(m.legend_item(answer["layer"])),
+            Stencil(_fragments(site, PANELS).answer(answer, task in overlays.BOX_TASKS)))
 
 
 class _Sides(list):
-    """A model's answers to a task's images on one side, by bit of ``_universe``: the 'a.…' or
-    'b.…' values of ``_TaskImages.image``'s stencils, filled in as pairs ask for them (from
-    ``_answer``, shared with the other side), then the same on every pair page that shows them."""
+    """A model's answers to a task's images on one side, by bit of ``_universe``: (box layer, legend
+    entry, answer panel) in that side's colour, filled in as pairs ask for them (from ``_answer``,
+    shared with the other side), then the same on every pair page that shows them."""
 
     def __init__(self, site: SiteData, model_id: str, task: str, colour: int):
         super().__init__([None] * len(_universe(site, task)))
         self.site, self.model_id, self.task, self.colour = site, model_id, task, colour
 
-    def make(self, bit: int) -> dict[str, bytes]:
+    def make(self, bit: int) -> tuple[bytes, bytes, bytes]:
         key = ("side-by-side", "answer", self.model_id, self.task, bit)
         stencils = self.site.cache.get(key) or self.site.cache.setdefault(
             key, _answer(self.site, self.model_id, self.task, bit))
-        side, value = "ab"[self.colour], {"colour": b"%d" % self.colour}
-        self[bit] = {f"{side}.{name}": stencil.fill(value) for name, stencil in stencils.items()}
+        colour = {"colour": b"%d" % self.colour}
+        self[bit] = tuple(stencil.fill(colour) for stencil in stencils)
         return self[bit]
 
 
-def _sides(site: SiteData, model_id: str, task: str, colour: int) -> _Sides:
-    return _cached(site, ("side-by-side", "sides", model_id, task, colour), lambda: _Sides(site, model_id, task, colour))
+# The image's slots in the order ``_TaskImages.image`` fills them (its template's order).
+IMAGE_SLOTS = ["a.layer", "b.layer", "a.item", "b.item", "a.panel", "b.panel"]
 
 
 class _TaskImages:
@@ -177,8 +179,9 @@ class _TaskImages:
                   "truth_text": overlays.count_labels([d.label for d in truth])}
             f = _fragments(self.site)
             it["about"] = f.prompt_text(it, self.task in overlays.BOX_TASKS)
-            found = self.images[bit, differ] = Stencil(f.image(
-                it, slot("a.layer") + slot("b.layer"), slot("a.item") + slot("b.item"), slot("a.panel") + slot("b.panel")))
+            found = Stencil(f.image(it, *(slot(a) + slot(b) for a, b in zip(IMAGE_SLOTS[::2], IMAGE_SLOTS[1::2]))))
+            assert found.names == IMAGE_SLOTS, found.names
+            self.images[bit, differ] = found
         return found
 
 
@@ -198,30 +201,30 @@ def section(site: SiteData, a: ModelView, b: ModelView, names: dict[str, bytes])
     heading and its images, the prompts where the verdicts differ first, then other graded
     prompts, then demo prompts. ``names``: the page's escaped 'a.name', 'a.id', 'b.name', 'b.id'."""
     theirs = _tasks(site, b)
-    pieces: list[bytes] = []
-    for task, (in_a, scored_a, passed_a) in _tasks(site, a).items():
+    pieces: list[bytes] = [b""]  # the intro, where there is a section
+    by_task: dict[str, _TaskImages] = _cached(site, ("side-by-side", "task-images"), dict)
+    for task, (in_a, scored_a, passed_a, (sides_a, _)) in _tasks(site, a).items():
         masks = theirs.get(task)
         if masks is None or not in_a & masks[0]:
             continue
-        in_b, scored_b, passed_b = masks
+        in_b, scored_b, passed_b, (_, sides_b) = masks
         shared = in_a & in_b
         graded = shared & scored_a & scored_b
         differ = graded & (passed_a ^ passed_b)
         bits = _pick((differ, graded & ~differ, shared & ~graded), IMAGES_PER_TASK)
         n_shared, n_differ = shared.bit_count(), differ.bit_count()
-        images = site.cache.get(("side-by-side", "images", task)) or site.cache.setdefault(
-            ("side-by-side", "images", task), _TaskImages(site, task))
+        images = by_task.get(task) or by_task.setdefault(task, _TaskImages(site, task))
         pieces.append(images.head(n_shared != 1, n_differ > 0).fill(
             {"shown": b"%d" % len(bits), "shared": b"%d" % n_shared, "differ": b"%d" % n_differ}))
-        sides_a, sides_b = _sides(site, a.id, task, 0), _sides(site, b.id, task, 1)
         for bit in bits:
-            pieces.append(images.image(bit, differ >> bit & 1).fill(
-                {**(sides_a[bit] or sides_a.make(bit)), **(sides_b[bit] or sides_b.make(bit))}))
-    if not pieces:
+            la, ia, pa = sides_a[bit] or sides_a.make(bit)
+            lb, ib, pb = sides_b[bit] or sides_b.make(bit)
+            pieces.append(images.image(bit, differ >> bit & 1).fill_ordered((la, lb, ia, ib, pa, pb)))
+    if len(pieces) == 1:
         return b""
-    intro = _cached(site, ("side-by-side", "intro"),
-                    lambda: Stencil(_fragments(site).intro(Placeholders("a"), Placeholders("b"))))
-    return intro.fill(names) + b"".join(pieces)
+    pieces[0] = _cached(site, ("side-by-side", "intro"),
+                        lambda: Stencil(_fragments(site).intro(Placeholders("a"), Placeholders("b")))).fill(names)
+    return b"".join(pieces)
 
 
 def answered_tasks(site: SiteData, model_id: str) -> set[str]:

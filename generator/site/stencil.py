@@ -23,7 +23,7 @@ The markup stays in the templates; this module only cuts and joins.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup
 
@@ -64,6 +64,13 @@ class Stencil:
         """The text with each slot replaced by its (escaped, encoded) value."""
         out = self.parts.copy()
         out[1::2] = map(values.__getitem__, self.names)
+        return b"".join(out)
+
+    def fill_ordered(self, values: Sequence[bytes]) -> bytes:
+        """``fill`` with the values in the order of ``names`` (for the hottest stencils, whose
+        callers check that order once, when they make the stencil)."""
+        out = self.parts.copy()
+        out[1::2] = values
         return b"".join(out)
 
 
