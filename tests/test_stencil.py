@@ -48,3 +48,9 @@ def test_placeholders_print_unchanged_and_text_without_them_is_one_part():
     assert str(Placeholders("h").wins) == str(slot("h.wins"))
     stencil = Stencil("no slots here")
     assert stencil.names == [] and stencil.fill({}) == b"no slots here"
+
+
+def test_a_placeholder_the_template_changes_is_refused():
+    stencil_text = make_env().from_string("{{ name|truncate_text(3) }}").render(name=slot("a.name"))
+    with pytest.raises(ValueError, match="placeholder"):
+        Stencil(stencil_text)

@@ -23,7 +23,7 @@ table exist, and the joins.
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import chain, compress
+from itertools import compress
 from typing import Any
 
 from markupsafe import Markup
@@ -80,8 +80,11 @@ def _bitmap(mask: int) -> bytes:
 
 
 def _zip_join(xs: list[bytes], ys: list[bytes]) -> bytes:
-    """x0 y0 x1 y1 …: the rows of a two-model table from the two sides' halves."""
-    return b"".join(chain.from_iterable(zip(xs, ys)))
+    """x0 y0 x1 y1 …: the rows of a two-model table from the two sides' halves (as long as each
+    other), interleaved by slice assignment, in C."""
+    out: list = [None] * (2 * len(xs))
+    out[::2], out[1::2] = xs, ys
+    return b"".join(out)
 
 
 def _row_ends(site: SiteData, labels: list[str]) -> list[tuple[bytes, bytes]]:
@@ -154,16 +157,21 @@ class _Side:
         self.evals_head = _bytes(_evidence_macros(site).column_head(view, e, side, PAGE_ROOT))
         self.imported_note, self.reported_notes = cells["imported_note"], cells["reported_notes"]
         self.measured, self.reported, self.command = cells["measured"], cells["reported"], cells["command"]
-        self._categories: dict[str, bytes] = {}
+        # what the Vision evals block of a pair depends on (evidence.block): suite and category names
+        self.evidence_key = e and (e.suite or e.name, tuple(e.category_names))
+        self.partial = e is not None and not e.full
+        self._category_rows: dict[tuple, list[bytes]] = {}
         self._h2h: dict[str, tuple] = {}
 
-    def category(self, key: str) -> bytes:
-        """Its cell in a category row of the Vision evals block (— where it has no such category)."""
-        found = self._categories.get(key)
+    def category_rows(self, layout: tuple[tuple[str, str], ...]) -> list[bytes]:
+        """Its half of the Vision evals block's category rows (``layout``: the pair's categories by
+        key and name, evidence.block), — in a category it has no figure for."""
+        found = self._category_rows.get(layout)
         if found is None:
-            e = self.evidence
-            figure = _evidence_macros(self.site).figure(e.categories.get(key) if e else None, bar=False)
-            found = self._categories[key] = _bytes(_cells(self.site).num(figure))
+            e, ev, num = self.evidence, _evidence_macros(self.site), _cells(self.site).num
+            cells = [_bytes(num(ev.figure(e.categories.get(key) if e else None, bar=False))) for key, _ in layout]
+            found = self._category_rows[layout] = _halves(_row_ends(self.site, [name for _, name in layout]), cells,
+                                                          self.side)
         return found
 
     def h2h(self, suite_id: str) -> tuple | None:
@@ -317,19 +325,19 @@ def _evidence_block(site: SiteData, sa: _Side, sb: _Side) -> tuple[bytes, bool]:
     ea, eb = sa.evidence, sb.evidence
     if ea is None and eb is None:
         return b"", False
-    found = evidence.block(ea, eb)
+    key = ("evidence-layout", sa.evidence_key, sb.evidence_key)
+    layout, same_suite = site.cache.get(key) or site.cache.setdefault(
+        key, (tuple((found := evidence.block(ea, eb))["categories"]), found["same_suite"]))
     rows = [_zip_join(sa.evals, sb.evals)]
-    if found["categories"]:
-        rows.append(_cached(site, ("evidence-group",), lambda: _bytes(_evidence_macros(site).categories_head())))
-        for key, name in found["categories"]:
-            start, end = _row_ends(site, [name])[0]
-            rows += (start, sa.category(key), sb.category(key), end)
-    partial = any(e is not None and not e.full for e in (ea, eb))
+    if layout:
+        rows += (_cached(site, ("evidence-group",), lambda: _bytes(_evidence_macros(site).categories_head())),
+                 _zip_join(sa.category_rows(layout), sb.category_rows(layout)))
+    partial = sa.partial or sb.partial
     block = _cached(site, ("evidence-block", partial), lambda: Stencil(_evidence_macros(site).block(
         slot("heads"), slot("rows"), partial, slot("notes"), site.config.coverage_min)))
     return block.fill({"heads": sa.evals_head + sb.evals_head, "rows": b"".join(rows),
                        "notes": sa.imported_note + sb.imported_note + sa.reported_notes + sb.reported_notes}), \
-        not found["same_suite"] and ea is not None and eb is not None
+        not same_suite and ea is not None and eb is not None
 
 
 # ------------------------------------------------------------------ the page

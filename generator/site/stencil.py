@@ -57,6 +57,8 @@ class Stencil:
 
     def __init__(self, text: str):
         pieces = _SLOT.split(str(text))
+        if any(_OPEN in piece or _CLOSE in piece for piece in pieces[::2]):
+            raise ValueError("a placeholder was cut or changed by the template (it may only be printed)")
         self.parts: list = [p.encode() if i % 2 == 0 else None for i, p in enumerate(pieces)]
         self.names: list[str] = pieces[1::2]  # the slot at parts[1], parts[3], …
 
