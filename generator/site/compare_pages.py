@@ -22,7 +22,6 @@ table exist, and the joins.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from itertools import compress
 from typing import Any
 
@@ -32,7 +31,7 @@ from ..catalog.vocab import FEATURE_NAMES, FEATURES, TASKS
 from . import evidence, side_by_side
 from .home import next_run_command
 from .paths import canonical_pair, pair_link
-from .render import macros, pretty, pvalue, rel_url, safe_text, truncate_text
+from .render import cached, macros, pretty, pvalue, rel_url, safe_text, truncate_text
 from .stencil import Placeholders, Stencil, slot
 from .view import VISION_TASKS, ModelView, SiteData
 
@@ -55,13 +54,6 @@ def _cells(site: SiteData):
 
 def _evidence_macros(site: SiteData):
     return macros(site.cache, EVIDENCE, site.config.score_bands, root=PAGE_ROOT)
-
-
-def _cached(site: SiteData, key: tuple, make: Callable[[], Any]) -> Any:
-    value = site.cache.get(key)
-    if value is None:
-        value = site.cache[key] = make()
-    return value
 
 
 def _bytes(markup: Markup) -> bytes:
@@ -92,7 +84,7 @@ def _row_ends(site: SiteData, labels: list[str]) -> list[tuple[bytes, bytes]]:
     def make() -> list[tuple[bytes, bytes]]:
         m = _cells(site)
         return [(_bytes(m.row_start(label)), _bytes(m.row_end() + "\n")) for label in labels]
-    return _cached(site, ("row-ends", tuple(labels)), make)
+    return cached(site.cache, ("row-ends", tuple(labels)), make)
 
 
 def _halves(ends: list[tuple[bytes, bytes]], cells: list[bytes], side: str) -> list[bytes]:
@@ -104,7 +96,7 @@ def _halves(ends: list[tuple[bytes, bytes]], cells: list[bytes], side: str) -> l
 
 def best_evidence(site: SiteData, view: ModelView) -> evidence.Evidence | None:
     """A model's best evidence (the same on each of its compare pages)."""
-    return _cached(site, ("evidence", view.id), lambda: evidence.best(view, site.suites) or False) or None
+    return cached(site.cache, ("evidence", view.id), lambda: evidence.best(view, site.suites) or False) or None
 
 
 def source_text(result) -> str:
@@ -138,7 +130,7 @@ def _model_cells(site: SiteData, view: ModelView) -> dict[str, Any]:
                 "imported_note": _bytes(ev.imported_note(view, e)), "reported_notes": _bytes(ev.reported_notes(view, e)),
                 "measured": {suite_id: _bytes(m.measured_cell(view.best(suite_id))) for suite_id in site.suites},
                 "reported": reported, "command": _text(next_run_command(site, view) or "")}
-    return _cached(site, ("model-cells", view.id), make)
+    return cached(site.cache, ("model-cells", view.id), make)
 
 
 class _Side:
@@ -212,7 +204,7 @@ def _prompt_bits(site: SiteData, suite_id: str) -> dict[str, list]:
                 found["runs"].append([i, i, _bytes(m.group_row(suite.category_name(category))), category])
             found["runs"][-1][1] = i + 1
         return found
-    return _cached(site, ("prompt-bits", suite_id), make)
+    return cached(site.cache, ("prompt-bits", suite_id), make)
 
 
 def _answer_cells(site: SiteData, suite_id: str, model_id: str, source: str) -> list[bytes]:
@@ -231,7 +223,7 @@ def _answer_cells(site: SiteData, suite_id: str, model_id: str, source: str) -> 
             cells.append(_bytes(m.answer_cell(answer.passed, truncate_text(text, H2H_OUTPUT_CHARS) if text is not None
                                               else "(no answer)")))
         return cells
-    return _cached(site, ("answers", suite_id, model_id, source), make)
+    return cached(site.cache, ("answers", suite_id, model_id, source), make)
 
 
 def _half_rows(site: SiteData, suite_id: str, model_id: str, source: str, side: str) -> list[bytes]:
@@ -240,7 +232,7 @@ def _half_rows(site: SiteData, suite_id: str, model_id: str, source: str, side: 
     more entry before each category's run (its group row on side a, nothing on side b), so a pair's
     rows are two ``compress`` over them."""
     bits, cells = _prompt_bits(site, suite_id), _answer_cells(site, suite_id, model_id, source)
-    end = _cached(site, ("row-end",), lambda: _bytes(_cells(site).row_end()))
+    end = cached(site.cache, ("row-end",), lambda: _bytes(_cells(site).row_end()))
     found: list[bytes] = []
     for start, stop, group, _ in bits["runs"]:
         if side == "a":
@@ -265,11 +257,11 @@ def _h2h_stencil(site: SiteData, suite, disagree: bool, significant: bool, both:
         h.update(disagree=slot("h.disagree") if disagree else 0, significant=significant, limit=H2H_OUTPUT_CHARS,
                  both=slot("h.both") if both else 0, neither=slot("h.neither") if neither else 0)
         return Stencil(_cells(site).h2h(suite, h, A, B))
-    return _cached(site, ("h2h", suite.id, disagree, significant, both, neither), make)
+    return cached(site.cache, ("h2h", suite.id, disagree, significant, both, neither), make)
 
 
 def _p_value(site: SiteData, p: float) -> bytes:
-    texts = _cached(site, ("p-values",), dict)
+    texts = cached(site.cache, ("p-values",), dict)
     found = texts.get(p)
     if found is None:
         found = texts[p] = _text(pvalue(p))
@@ -304,9 +296,9 @@ def _h2h(site: SiteData, sa: _Side, sb: _Side, suite, names: dict[str, bytes]) -
 def _figure_rows(site: SiteData, sa: _Side, sb: _Side) -> bytes:
     """The "Measured vs reported" rows: each suite either model has a result on, then each reported
     figure of either (by benchmark, metric and setting), each row with both models' cells."""
-    heads = _cached(site, ("figure-heads",), lambda: {suite_id: _bytes(_cells(site).measured_head(suite))
+    heads = cached(site.cache, ("figure-heads",), lambda: {suite_id: _bytes(_cells(site).measured_head(suite))
                                                        for suite_id, suite in site.suites.items()})
-    end, empty = _cached(site, ("figure-ends",), lambda: (_bytes(_cells(site).row_end() + "\n"),
+    end, empty = cached(site.cache, ("figure-ends",), lambda: (_bytes(_cells(site).row_end() + "\n"),
                                                           _bytes(_cells(site).reported_cell(None))))
     pieces = []
     for suite_id in site.suites:
@@ -330,10 +322,10 @@ def _evidence_block(site: SiteData, sa: _Side, sb: _Side) -> tuple[bytes, bool]:
         key, (tuple((found := evidence.block(ea, eb))["categories"]), found["same_suite"]))
     rows = [_zip_join(sa.evals, sb.evals)]
     if layout:
-        rows += (_cached(site, ("evidence-group",), lambda: _bytes(_evidence_macros(site).categories_head())),
+        rows += (cached(site.cache, ("evidence-group",), lambda: _bytes(_evidence_macros(site).categories_head())),
                  _zip_join(sa.category_rows(layout), sb.category_rows(layout)))
     partial = sa.partial or sb.partial
-    block = _cached(site, ("evidence-block", partial), lambda: Stencil(_evidence_macros(site).block(
+    block = cached(site.cache, ("evidence-block", partial), lambda: Stencil(_evidence_macros(site).block(
         slot("heads"), slot("rows"), partial, slot("notes"), site.config.coverage_min)))
     return block.fill({"heads": sa.evals_head + sb.evals_head, "rows": b"".join(rows),
                        "notes": sa.imported_note + sb.imported_note + sa.reported_notes + sb.reported_notes}), \
@@ -354,7 +346,7 @@ def _commands(site: SiteData, sa: _Side, sb: _Side) -> bytes:
     """What the Vision evals section suggests when neither model has evidence: the commands that
     would measure them."""
     found = [c for c in (sa.command, sb.command) if c]
-    stencil = _cached(site, ("commands", len(found)), lambda: Stencil(
+    stencil = cached(site.cache, ("commands", len(found)), lambda: Stencil(
         _cells(site).commands([slot(f"c{i}") for i in range(len(found))])))
     return stencil.fill({f"c{i}": c for i, c in enumerate(found)})
 
@@ -375,7 +367,7 @@ def _frame(site: SiteData, env, common: dict, flags: tuple[bool, ...]) -> Stenci
                **{name: slot(name) if present else "" for name, present in optional.items()},
                **{name: slot(name) for name in ("spec_rows", "tasks", "features", "commands", "playground")}}
         return Stencil(env.get_template("compare.html").render(ctx))
-    return _cached(site, key, make)
+    return cached(site.cache, key, make)
 
 
 def render_compare(site: SiteData, env, page, common: dict) -> bytes:

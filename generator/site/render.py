@@ -8,6 +8,7 @@ relative to the page (``url``) so the site works under any sub-path and from dis
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +183,14 @@ def _finalize(value: Any) -> Any:
 def safe_text(value: Any) -> Markup:
     """escape() for fragments built in Python, with the same invisible-character stripping."""
     return escape(strip_invisible(str(value)))
+
+
+def cached(cache: dict, key: tuple, make: Callable[[], Any]) -> Any:
+    """``cache[key]``, made on first use: the per-worker fragments pages reuse (never None)."""
+    value = cache.get(key)
+    if value is None:
+        value = cache[key] = make()
+    return value
 
 
 def macros(cache: dict, template: str, bands: ScoreBands, root: str | None = None):

@@ -19,7 +19,7 @@ from __future__ import annotations
 from ..catalog.vocab import TASK_NAMES, TASKS
 from . import overlays
 from .gallery_pages import answer_panel
-from .render import macros
+from .render import cached, macros
 from .stencil import Placeholders, Stencil, slot
 from .view import ModelView, SiteData
 
@@ -99,13 +99,6 @@ def _fragments(site: SiteData, template: str = FRAGMENTS):
     return macros(site.cache, template, site.config.score_bands, root=PAGE_ROOT)
 
 
-def _cached(site: SiteData, key: tuple, make):
-    found = site.cache.get(key)
-    if found is None:
-        found = site.cache[key] = make()
-    return found
-
-
 def _tasks(site: SiteData, view: ModelView) -> dict[str, tuple[int, int, int, tuple[_Sides, _Sides]]]:
     """A model's tasks that its card lists and it has answers for, in TASKS order: its masks and
     its answers to the task's images on either side."""
@@ -113,7 +106,7 @@ def _tasks(site: SiteData, view: ModelView) -> dict[str, tuple[int, int, int, tu
         theirs = _answered(site).get(view.id, {})
         return {task: (*_masks(site, view.id, task), (_Sides(site, view.id, task, 0), _Sides(site, view.id, task, 1)))
                 for task in TASKS if task in view.card.tasks and task in theirs}
-    return _cached(site, ("side-by-side", "tasks", view.id), make)
+    return cached(site.cache, ("side-by-side", "tasks", view.id), make)
 
 
 def _answer(site: SiteData, model_id: str, task: str, bit: int) -> tuple[Stencil, Stencil, Stencil]:
@@ -202,7 +195,7 @@ def section(site: SiteData, a: ModelView, b: ModelView, names: dict[str, bytes])
     prompts, then demo prompts. ``names``: the page's escaped 'a.name', 'a.id', 'b.name', 'b.id'."""
     theirs = _tasks(site, b)
     pieces: list[bytes] = [b""]  # the intro, where there is a section
-    by_task: dict[str, _TaskImages] = _cached(site, ("side-by-side", "task-images"), dict)
+    by_task: dict[str, _TaskImages] = cached(site.cache, ("side-by-side", "task-images"), dict)
     for task, (in_a, scored_a, passed_a, (sides_a, _)) in _tasks(site, a).items():
         masks = theirs.get(task)
         if masks is None or not in_a & masks[0]:
@@ -222,7 +215,7 @@ def section(site: SiteData, a: ModelView, b: ModelView, names: dict[str, bytes])
             pieces.append(images.image(bit, differ >> bit & 1).fill_ordered((la, lb, ia, ib, pa, pb)))
     if len(pieces) == 1:
         return b""
-    pieces[0] = _cached(site, ("side-by-side", "intro"),
+    pieces[0] = cached(site.cache, ("side-by-side", "intro"),
                         lambda: Stencil(_fragments(site).intro(Placeholders("a"), Placeholders("b")))).fill(names)
     return b"".join(pieces)
 
