@@ -109,9 +109,11 @@ def _common(site: SiteData, page: Page) -> dict:
 
 
 def render_page(site: SiteData, env, page: Page) -> bytes:
-    from .pages import TEMPLATES, context
+    from .pages import RENDERERS, TEMPLATES, context
 
     ctx = _common(site, page)
+    if page.kind in RENDERERS:  # pages joined from per-worker pieces (pair pages)
+        return RENDERERS[page.kind](site, env, page, ctx)
     ctx.update(context(site, page))
     return env.get_template(TEMPLATES[page.kind]).render(ctx).encode("utf-8")
 

@@ -78,6 +78,9 @@ TEMPLATES: dict[str, str] = {
     **list_pages.TEMPLATES, **compare_pages.TEMPLATES, **gallery_pages.TEMPLATES, **catalog_pages.TEMPLATES,
     **disagreement_pages.TEMPLATES, "sitemap": "sitemap.xml",
 }
+# Kinds that render themselves, (site, env, page, common context) -> bytes, instead of a context
+# for their template: the pair pages, joined from pieces rendered once per worker.
+RENDERERS: dict[str, Callable[..., bytes]] = {**compare_pages.RENDERERS}
 
 
 def context(site: SiteData, page: Page) -> dict[str, Any]:
@@ -86,4 +89,4 @@ def context(site: SiteData, page: Page) -> dict[str, Any]:
     return ctx
 
 
-__all__ = ["CONTEXTS", "Page", "TEMPLATES", "canonical_pair", "compare_path", "context", "page_list"]
+__all__ = ["CONTEXTS", "Page", "RENDERERS", "TEMPLATES", "canonical_pair", "compare_path", "context", "page_list"]

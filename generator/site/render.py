@@ -8,6 +8,7 @@ relative to the page (``url``) so the site works under any sub-path and from dis
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +185,14 @@ def safe_text(value: Any) -> Markup:
     return escape(strip_invisible(str(value)))
 
 
+def cached(cache: dict, key: tuple, make: Callable[[], Any]) -> Any:
+    """``cache[key]``, made on first use: the per-worker fragments pages reuse (never None)."""
+    value = cache.get(key)
+    if value is None:
+        value = cache[key] = make()
+    return value
+
+
 def macros(cache: dict, template: str, bands: ScoreBands, root: str | None = None):
     """A template's macros as Python callables, loaded once per process and kept in ``cache``:
     for fragments that are the same on many pages, rendered once and reused as Markup. ``root``
@@ -191,7 +200,10 @@ def macros(cache: dict, template: str, bands: ScoreBands, root: str | None = Non
     key = ("macros", template, root)
     module = cache.get(key)
     if module is None:
-        template_ = make_env(bands=bands).get_template(template)
+        env = cache.get(("macros-env",))
+        if env is None:  # one environment for all of them, so a template they import compiles once
+            env = cache[("macros-env",)] = make_env(bands=bands)
+        template_ = env.get_template(template)
         module = cache[key] = template_.module if root is None else template_.make_module({"root": root})
     return module
 

@@ -6,10 +6,12 @@ colours (the ground truth dashed, the grader's IoU matching listed), both answer
 beside it. Pairs without shared answers get no section at all, so most of the n(n-1)/2 compare
 pages carry no extra weight; the per-model index of answered prompts is built once per worker.
 
-A model's answer panel to a prompt is the same on every pair page that shows it (in the colour of
-its side), and so is a prompt's description: both are rendered once per worker (``_panels.html``,
-``_side_by_side.html``) and reused as Markup. Only the image with both models' boxes over it and the
-order of the prompts are made per pair.
+A model's answer to a prompt looks the same on every pair page that shows it on its side (its box
+layer, legend entry and panel, in that side's colour), and so does the image with its ground truth
+and its prompt's description: each is rendered once per worker (``_side_by_side.html``,
+``_panels.html``, ``_macros.html``) and kept as UTF-8 bytes; the image is a stencil (stencil.py)
+with the two models' pieces as its slots. Per pair there remain the choice of images (bit masks)
+and the joins.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from __future__ import annotations
 from ..catalog.vocab import TASK_NAMES, TASKS
 from . import overlays
 from .gallery_pages import answer_panel
-from .render import macros
+from .render import cached, macros
+from .stencil import Placeholders, Stencil, slot
 from .view import ModelView, SiteData
 
 IMAGES_PER_TASK = 3
@@ -92,78 +95,129 @@ def _masks(site: SiteData, model_id: str, task: str) -> tuple[int, int, int]:
     return found
 
 
-def _first(mask: int, limit: int) -> list[int]:
-    """The lowest ``limit`` set bits of ``mask``, lowest first."""
-    bits = []
-    while mask and len(bits) < limit:
-        low = mask & -mask
-        bits.append(low.bit_length() - 1)
-        mask ^= low
-    return bits
-
-
 def _fragments(site: SiteData, template: str = FRAGMENTS):
     return macros(site.cache, template, site.config.score_bands, root=PAGE_ROOT)
 
 
-def _panel(site: SiteData, suite_id: str, row: dict, prompt, colour: int) -> dict:
-    """A model's answer to one prompt in one side's colour, with its panel rendered: the same on
-    every pair page that shows it."""
-    key = ("side-by-side", "panel", suite_id, row["prompt_id"], row["model"], colour)
-    found = site.cache.get(key)
-    if found is None:
-        found = site.cache[key] = answer_panel(site, suite_id, row, prompt, colour)
-        found["html"] = _fragments(site, PANELS).answer(found, prompt.task in overlays.BOX_TASKS)
-    return found
+def _tasks(site: SiteData, view: ModelView) -> dict[str, tuple[int, int, int, tuple[_Sides, _Sides]]]:
+    """A model's tasks that its card lists and it has answers for, in TASKS order: its masks and
+    its answers to the task's images on either side."""
+    def make() -> dict:
+        theirs = _answered(site).get(view.id, {})
+        return {task: (*_masks(site, view.id, task), (_Sides(site, view.id, task, 0), _Sides(site, view.id, task, 1)))
+                for task in TASKS if task in view.card.tasks and task in theirs}
+    return cached(site.cache, ("side-by-side", "tasks", view.id), make)
 
 
-def _prompt(site: SiteData, suite, p, differ: bool) -> dict:
-    """A prompt's ground truth and its description beside the image (with or without the
-    "verdicts differ" mark), the same on every pair page that shows it."""
-    key = ("side-by-side", "prompt", suite.id, p.id, differ)
-    found = site.cache.get(key)
-    if found is None:
-        truth = overlays.truth(p.prompt)
-        found = {"suite": suite, "p": p, "truth": truth, "differ": differ,
-                 "truth_text": overlays.count_labels([d.label for d in truth]),
-                 "category": suite.category_name(p.prompt.category)}
-        found["html"] = _fragments(site).prompt_text(found, p.prompt.task in overlays.BOX_TASKS)
-        site.cache[key] = found
-    return found
+def _answer(site: SiteData, model_id: str, task: str, bit: int) -> tuple[Stencil, Stencil, Stencil]:
+    """A model's answer to one image: its box layer, legend entry and answer panel, rendered once
+    per worker with a slot for the colour of its side."""
+    suite_id, prompt_id = _universe(site, task)[bit]
+    row = _answered(site)[model_id][task][(suite_id, prompt_id)]
+    prompt = site.suites[suite_id].prompts[_places(site)[(suite_id, prompt_id)][1]].prompt
+    answer = answer_panel(site, suite_id, row, prompt, slot("colour"))
+    m = _fragments(site, "_macros.html")
+    return (Stencil(m.model_layer(answer["layer"], True)), Stencil(m.legend_item(answer["layer"])),
+            Stencil(_fragments(site, PANELS).answer(answer, task in overlays.BOX_TASKS)))
 
 
-def sections(site: SiteData, a: ModelView, b: ModelView) -> list[dict]:
-    """One entry per shared task with answers from both: its images, each with both answers."""
-    theirs = _answered(site).get(b.id, {})
-    out = []
-    for task in TASKS:
-        if task not in a.card.tasks or task not in b.card.tasks or task not in theirs:
+class _Sides(list):
+    """A model's answers to a task's images on one side, by bit of ``_universe``: (box layer, legend
+    entry, answer panel) in that side's colour, filled in as pairs ask for them (from ``_answer``,
+    shared with the other side), then the same on every pair page that shows them."""
+
+    def __init__(self, site: SiteData, model_id: str, task: str, colour: int):
+        super().__init__([None] * len(_universe(site, task)))
+        self.site, self.model_id, self.task, self.colour = site, model_id, task, colour
+
+    def make(self, bit: int) -> tuple[bytes, bytes, bytes]:
+        key = ("side-by-side", "answer", self.model_id, self.task, bit)
+        stencils = self.site.cache.get(key) or self.site.cache.setdefault(
+            key, _answer(self.site, self.model_id, self.task, bit))
+        colour = {"colour": b"%d" % self.colour}
+        self[bit] = tuple(stencil.fill(colour) for stencil in stencils)
+        return self[bit]
+
+
+# The image's slots in the order ``_TaskImages.image`` fills them (its template's order).
+IMAGE_SLOTS = ["a.layer", "b.layer", "a.item", "b.item", "a.panel", "b.panel"]
+
+
+class _TaskImages:
+    """A task's part of the section, once per worker: its heading for each combination of its
+    branches, and each image with its ground truth and its prompt's description beside it (with
+    or without the "verdicts differ" mark), open for the two models' pieces (``_Sides``)."""
+
+    def __init__(self, site: SiteData, task: str):
+        self.site, self.task = site, task
+        self.images: dict[tuple[int, int], Stencil] = {}
+        self.heads: dict[tuple[bool, bool], Stencil] = {}
+
+    def head(self, plural: bool, differ: bool) -> Stencil:
+        found = self.heads.get((plural, differ))
+        if found is None:
+            found = self.heads[plural, differ] = Stencil(_fragments(self.site).task_head({
+                "task": self.task, "name": TASK_NAMES[self.task], "shown": slot("shown"), "shared": slot("shared"),
+                "plural": plural, "differ": slot("differ") if differ else 0}))
+        return found
+
+    def image(self, bit: int, differ: int) -> Stencil:
+        found = self.images.get((bit, differ))
+        if found is None:
+            suite_id, prompt_id = _universe(self.site, self.task)[bit]
+            suite = self.site.suites[suite_id]
+            p = suite.prompts[_places(self.site)[(suite_id, prompt_id)][1]]
+            truth = overlays.truth(p.prompt)
+            it = {"suite": suite, "p": p, "truth": truth, "differ": differ, "category": suite.category_name(p.prompt.category),
+                  "truth_text": overlays.count_labels([d.label for d in truth])}
+            f = _fragments(self.site)
+            it["about"] = f.prompt_text(it, self.task in overlays.BOX_TASKS)
+            found = Stencil(f.image(it, *(slot(a) + slot(b) for a, b in zip(IMAGE_SLOTS[::2], IMAGE_SLOTS[1::2]))))
+            assert found.names == IMAGE_SLOTS, found.names
+            self.images[bit, differ] = found
+        return found
+
+
+def _pick(masks: tuple[int, ...], limit: int) -> list[int]:
+    """The lowest set bits of the first mask, then of the next..., ``limit`` in all."""
+    bits: list[int] = []
+    for mask in masks:
+        while mask and len(bits) < limit:
+            low = mask & -mask
+            bits.append(low.bit_length() - 1)
+            mask ^= low
+    return bits
+
+
+def section(site: SiteData, a: ModelView, b: ModelView, names: dict[str, bytes]) -> bytes:
+    """The section of a pair page (b"" when the two share no answered image): per shared task its
+    heading and its images, the prompts where the verdicts differ first, then other graded
+    prompts, then demo prompts. ``names``: the page's escaped 'a.name', 'a.id', 'b.name', 'b.id'."""
+    theirs = _tasks(site, b)
+    pieces: list[bytes] = [b""]  # the intro, where there is a section
+    by_task: dict[str, _TaskImages] = cached(site.cache, ("side-by-side", "task-images"), dict)
+    for task, (in_a, scored_a, passed_a, (sides_a, _)) in _tasks(site, a).items():
+        masks = theirs.get(task)
+        if masks is None or not in_a & masks[0]:
             continue
-        (in_a, scored_a, passed_a), (in_b, scored_b, passed_b) = _masks(site, a.id, task), _masks(site, b.id, task)
+        in_b, scored_b, passed_b, (_, sides_b) = masks
         shared = in_a & in_b
-        if not shared:
-            continue
         graded = shared & scored_a & scored_b
         differ = graded & (passed_a ^ passed_b)
-        # prompts where the verdicts differ first, then other graded prompts, then demo prompts
-        ranked = [differ, graded & ~differ, shared & ~graded]
-        bits: list[int] = []
-        for mask in ranked:
-            bits += _first(mask, IMAGES_PER_TASK - len(bits))
-        universe, mine, other = _universe(site, task), _answered(site)[a.id][task], theirs[task]
-        items = []
+        bits = _pick((differ, graded & ~differ, shared & ~graded), IMAGES_PER_TASK)
+        n_shared, n_differ = shared.bit_count(), differ.bit_count()
+        images = by_task.get(task) or by_task.setdefault(task, _TaskImages(site, task))
+        pieces.append(images.head(n_shared != 1, n_differ > 0).fill(
+            {"shown": b"%d" % len(bits), "shared": b"%d" % n_shared, "differ": b"%d" % n_differ}))
         for bit in bits:
-            suite_id, prompt_id = universe[bit]
-            suite = site.suites[suite_id]
-            p = suite.prompts[_places(site)[(suite_id, prompt_id)][1]]
-            answers = [_panel(site, suite_id, row, p.prompt, colour)
-                       for colour, row in enumerate((mine[universe[bit]], other[universe[bit]]))]
-            about = _prompt(site, suite, p, bool(differ >> bit & 1))
-            items.append({"p": p, "truth": about["truth"], "about": about["html"],
-                          "layers": [x["layer"] for x in answers], "panels": answers[0]["html"] + answers[1]["html"]})
-        out.append({"task": task, "name": TASK_NAMES[task], "images": items, "shared": shared.bit_count(),
-                    "boxed": task in overlays.BOX_TASKS, "differ": differ.bit_count()})
-    return out
+            la, ia, pa = sides_a[bit] or sides_a.make(bit)
+            lb, ib, pb = sides_b[bit] or sides_b.make(bit)
+            pieces.append(images.image(bit, differ >> bit & 1).fill_ordered((la, lb, ia, ib, pa, pb)))
+    if len(pieces) == 1:
+        return b""
+    pieces[0] = cached(site.cache, ("side-by-side", "intro"),
+                        lambda: Stencil(_fragments(site).intro(Placeholders("a"), Placeholders("b")))).fill(names)
+    return b"".join(pieces)
 
 
 def answered_tasks(site: SiteData, model_id: str) -> set[str]:
@@ -183,4 +237,4 @@ def answers_by_task(site: SiteData, model_id: str) -> list[dict]:
     return out
 
 
-__all__ = ["IMAGES_PER_TASK", "answered_tasks", "answers_by_task", "sections"]
+__all__ = ["IMAGES_PER_TASK", "answered_tasks", "answers_by_task", "section"]
