@@ -26,7 +26,7 @@ import pandas as pd
 from .catalog.hashing import prompt_sha256_for
 from .catalog.loader import Catalog
 from .catalog.schemas import ImportedSource, RunRecord
-from .grading import grade_record
+from .grading import GradingMemo
 from .stats import mcnemar_exact_p, wilson_interval
 
 MEASURED = "measured"
@@ -378,12 +378,13 @@ class Results:
 def compute_results(catalog: Catalog) -> Results:
     """Grade the newest record per (suite, model, source, prompt) and aggregate the scores."""
     records = newest_records(catalog)
-    graded = _graded_frame(catalog, records)
+    grade = GradingMemo()
+    graded = _graded_frame(catalog, records, grade)
     return Results(graded=graded, scores=_scores_frame(catalog, graded), records=records,
-                   repeats=repeat_spreads(catalog))
+                   repeats=repeat_spreads(catalog, grade))
 
 
-def repeat_spreads(catalog: Catalog) -> dict[tuple[str, str, str], RepeatSpread]:
+def repeat_spreads(catalog: Catalog, grade: GradingMemo) -> dict[tuple[str, str, str], RepeatSpread]:
     """Grade every pass of repeated runs (records with a `repeat` index, newest per prompt and pass)."""
     prompts = {suite_id: {p.id: p for p in loaded.suite.prompts} for suite_id, loaded in catalog.suites.items()}
     passes: dict[tuple[str, str, str], dict[int, dict[str, RunRecord]]] = {}
@@ -400,7 +401,7 @@ def repeat_spreads(catalog: Catalog) -> dict[tuple[str, str, str], RepeatSpread]
         for _, answers in sorted(by_pass.items()):
             passed = scored = 0
             for prompt_id, record in answers.items():
-                verdict = grade_record(prompts[key[1]][prompt_id], record)
+                verdict = grade(prompts[key[1]][prompt_id], record)
                 if verdict is not None:
                     scored += 1
                     passed += verdict.passed
@@ -424,7 +425,7 @@ def newest_records(catalog: Catalog) -> dict[RecordKey, RunRecord]:
     return dict(sorted(newest.items()))
 
 
-def _graded_frame(catalog: Catalog, records: dict[RecordKey, RunRecord]) -> pd.DataFrame:
+def _graded_frame(catalog: Catalog, records: dict[RecordKey, RunRecord], grade: GradingMemo) -> pd.DataFrame:
     """One typed row per record; each prompt's fingerprint (image read) is computed once."""
     prompts = {suite_id: {p.id: p for p in loaded.suite.prompts} for suite_id, loaded in catalog.suites.items()}
     fingerprints: dict[tuple[str, str], str] = {}
@@ -435,7 +436,7 @@ def _graded_frame(catalog: Catalog, records: dict[RecordKey, RunRecord]) -> pd.D
             image = catalog.suites[suite_id].image_path(prompt.image)
             fingerprints[(suite_id, prompt_id)] = prompt_sha256_for(prompt, image)
         try:
-            verdict = grade_record(prompt, record)
+            verdict = grade(prompt, record)
         except Exception as e:
             e.add_note(f"while grading {suite_id}/{prompt_id} for {model} ({source})")
             raise
