@@ -14,7 +14,7 @@ from PIL import Image
 from generator.catalog.hashing import prompt_sha256
 from generator.catalog.schemas import Box, Grader, ImportedSource, Prompt, RunRecord, Structured, TextLine
 from generator.cli import main
-from generator.grading import GRADERS, grade_record, match_boxes, mean_average_precision
+from generator.grading import GRADERS, GradingMemo, grade_record, match_boxes, mean_average_precision
 from generator.grading.answers import list_items, named_choices
 from generator.grading.boxes import iou
 from generator.grading.captions import rouge_l
@@ -367,6 +367,36 @@ def test_grade_record():
     unknown = prompt.model_copy(update={"grader": Grader(name="fuzzy")})
     with pytest.raises(ValueError, match="unknown grader 'fuzzy'"):
         grade_record(unknown, _record("four"))
+
+
+def test_the_grading_memo_gives_grade_record_s_verdict_and_grades_each_distinct_input_once(monkeypatch):
+    """A build grades through GradingMemo: the same verdicts as grade_record, but an answer repeated
+    across models is graded once, and any difference in grader, expected, options, output or
+    structured output is graded anew (a memo that mixed them up would copy a wrong verdict)."""
+    calls = []
+    real = GRADERS["number"]
+    monkeypatch.setitem(GRADERS, "number", lambda *args: calls.append(args) or real(*args))
+    prompt = Prompt(id="p", image="i.png", category="c", task="vqa", prompt="How many?", expected="4",
+                    grader=Grader(name="number"))
+    memo = GradingMemo()
+    assert memo(prompt, _record("four")) == grade_record(prompt, _record("four"))
+    calls.clear()
+    assert memo(prompt, _record("four")).passed and calls == []
+    variants = [
+        (prompt, _record("five")),
+        (prompt.model_copy(update={"expected": "5"}), _record("four")),
+        (prompt.model_copy(update={"expected": 4}), _record("four")),
+        (prompt.model_copy(update={"grader": Grader(name="number", options={"tolerance": 1})}), _record("four")),
+        (prompt, _record("four").model_copy(update={"structured": Structured(lines=[TextLine(text="4")])})),
+    ]
+    for variant, record in variants:
+        calls.clear()
+        assert memo(variant, record) == grade_record(variant, record)
+        assert len(calls) == 2  # the memo graded it, then grade_record did
+    exact = prompt.model_copy(update={"grader": Grader(name="exact")})
+    assert not memo(exact, _record("5")).passed and memo(prompt, _record("5")).reason == "expected 4, got 5"
+    assert memo(prompt, _record(None, error="timeout")) == grade_record(prompt, _record(None, error="timeout"))
+    assert memo(prompt.model_copy(update={"expected": None, "grader": None}), _record("four")) is None
 
 
 def test_an_unknown_grader_name_is_a_catalog_error_with_its_line(tmp_path):

@@ -342,6 +342,28 @@ def test_run_summaries_provenance_and_answers_per_source(suite):
     assert results.prompt_records("s", "demo") == []
 
 
+def test_a_run_summary_shows_each_run_s_medians_and_distinct_settings(suite):
+    """Per run: started_at is its earliest record, medians skip missing latencies (an even count
+    averages the middle two), mixed batch sizes and hardware read "1, 8"; runs oldest first."""
+    def rec(prompt_id, run_id, started_at, latency_s, batch_size, hardware):
+        return record(suite, "a", prompt_id, run_id=run_id, started_at=started_at, latency_s=latency_s).model_copy(
+            update={"batch_size": batch_size, "hardware": hardware, "throughput_s": None})
+    runs = [rec("c1", "run-b", "2025-01-03T00:00:00Z", 1.0, 8, "cpu"),
+            rec("c2", "run-b", "2025-01-02T00:00:00Z", 4.0, 1, "gpu"),
+            rec("c3", "run-b", "2025-01-04T00:00:00Z", None, None, None),
+            rec("c4", "run-b", "2025-01-05T00:00:00Z", 2.0, 8, "cpu"),
+            rec("r1", "run-a", "2025-01-02T00:00:00Z", None, None, None),
+            rec("r2", "run-a", "2025-01-02T00:00:00Z", None, None, None)]
+    summary = compute_results(catalog(suite, runs)).run_summary("a", "s", "measured")
+    assert [r["run_id"] for r in summary.runs] == ["run-a", "run-b"]  # same start: by run id
+    run_a, run_b = summary.runs
+    assert (run_a["latency_median"], run_a["batch_size"], run_a["hardware"], run_a["records"]) == (None, None, None, 2)
+    assert run_b == {"run_id": "run-b", "started_at": "2025-01-02T00:00:00Z", "hardware": "cpu, gpu",
+                     "adapter": "test", "model_revision": None, "records": 4, "batch_size": "1, 8",
+                     "latency_median": 2.0, "throughput_median": None}
+    assert (summary.records, summary.errors, summary.stale) == (6, 0, 0)
+
+
 def test_builds_are_deterministic_whatever_the_record_order(suite):
     runs = (answers(suite, "b", passed=COUNT, failed=READ) + answers(suite, "a", passed=READ, failed=COUNT)
             + answers(suite, "a", passed=["c1"], failed=[], source=VAC))

@@ -7,8 +7,8 @@ past run without re-running a model. Importing this package registers every grad
 from __future__ import annotations
 
 from . import answers, captions, detection, ocr  # noqa: F401  (each module registers its graders)
-from .base import GRADERS, Verdict, grade_record
+from .base import GRADERS, GradingMemo, Verdict, grade_record
 from .boxes import Match, Matching, MeanAP, match_boxes, mean_average_precision
 
-__all__ = ["GRADERS", "Match", "Matching", "MeanAP", "Verdict", "grade_record", "match_boxes",
+__all__ = ["GRADERS", "GradingMemo", "Match", "Matching", "MeanAP", "Verdict", "grade_record", "match_boxes",
            "mean_average_precision"]

@@ -11,7 +11,7 @@ from .extract import (answering_parts, as_text, extract_answer, is_json, json_le
                       states_phrase, value_key)
 from .options import read_options
 
-__all__ = ["GRADERS", "Verdict", "grade_record", "grader", "normalise"]
+__all__ = ["GRADERS", "GradingMemo", "Verdict", "grade_record", "grader", "normalise"]
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,27 @@ def grade_record(prompt: Prompt, record: RunRecord) -> Verdict | None:
     except KeyError:
         raise ValueError(f"unknown grader {prompt.grader.name!r}; known: {', '.join(sorted(GRADERS))}") from None
     return fn(prompt.expected, record.output, record.structured, prompt.grader.options)
+
+
+class GradingMemo:
+    """``grade_record`` that grades each distinct answer once: for one build's grading pass.
+
+    A grader is a pure function of (grader name, expected, output, structured, options), and a
+    catalog repeats answers heavily ("yes", "4", the same box list from every model of a family):
+    66 models x 100 prompts hold ~130 distinct ones in 7,300 records. Keys are the text forms of
+    those inputs (``repr`` of the YAML values, the structured output's JSON), so two inputs that
+    differ in any way, even 1 vs 1.0, are graded apart; a grader that raises is not remembered.
+    """
+
+    def __init__(self) -> None:
+        self._verdicts: dict[tuple, Verdict] = {}
+
+    def __call__(self, prompt: Prompt, record: RunRecord) -> Verdict | None:
+        if not prompt.scored or record.error is not None or record.output is None:
+            return grade_record(prompt, record)
+        key = (prompt.grader.name, repr(prompt.expected), repr(prompt.grader.options), record.output,
+               None if record.structured is None else record.structured.model_dump_json())
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = grade_record(prompt, record)
+        return verdict
