@@ -100,3 +100,17 @@ def test_the_layer_never_reads_a_card_symlinked_out_of_the_project(tmp_path, mon
     assert outside not in read and (root / "model_cards" / "tiny-vlm.yaml").resolve() in read
     outside.write_text("changed", encoding="utf-8")
     assert layer_key(root, tmp_path / "cache") == key
+
+
+@pytest.mark.parametrize("text, pinned", [
+    ("title: T\n", False),
+    ("title: T  # sources come later\n", False),
+    ("sources:\n  - {kind: vlm-exam, repository: example/exam, commit: x, license: MIT}\n", True),
+    # The key spelled with an escape: a site.yaml without the word still goes to PyYAML.
+    ('"\\x73ources":\n  - {kind: vlm-exam, repository: example/exam, commit: x, license: MIT}\n', True),
+])
+def test_pins_are_read_however_the_key_is_spelled(tmp_path, text, pinned):
+    from generator.sources.layer import _raw_pins
+
+    (tmp_path / "site.yaml").write_text(text, encoding="utf-8")
+    assert bool(_raw_pins(tmp_path)) == pinned

@@ -12,7 +12,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import multiprocessing
 import os
 import time
 from collections import Counter
@@ -77,7 +76,7 @@ def code_digest() -> str:
     for name in RENDER_CODE:
         path = CODE_DIR / name
         if path.is_dir():
-            hash_tree(h, path, CODE_DIR.parent, ("**/*.py",))
+            hash_tree(h, path, CODE_DIR.parent, (".py",))
         elif path.is_file():
             h.update(name.encode() + hashlib.sha256(path.read_bytes()).digest())
     hash_tree(h, TEMPLATE_DIR, TEMPLATE_DIR.parent)
@@ -135,6 +134,8 @@ def _render_chunk(args: tuple[list[Page], str]) -> int:
 def render_pages(site: SiteData, pages: list[Page], stage: Path, jobs: int,
                  progress: Callable[[int], None] = lambda done: None) -> None:
     """Render ``pages`` into ``stage``; ``progress`` hears how many pages each finished chunk held."""
+    import multiprocessing
+
     from .pages import TEMPLATES
     from .render import make_env
 
@@ -265,12 +266,13 @@ def build(root: Path | str = ".", out: Path | str | None = None, base_url: str |
     code = code_digest()
     extra = json.dumps({"base_url": base_url, "date": build_date(), "code": code, "layer": built_key(root),
                         "libraries": library_versions()})
-    fp = fingerprint(root, [], extra)
+    fp = fingerprint(root, extra)
     clean_stale(out)  # folders left by killed builds go first, whatever this build finds to do
+    head = Manifest.head(out)
+    if not force and head and head.get("fingerprint") == fp and head.get("outputs"):
+        return BuildReport(pages=head.get("pages", 0), files=head["outputs"], up_to_date=True,
+                           seconds=time.perf_counter() - started)
     old = Manifest.read(out)
-    if not force and old.fingerprint == fp and old.files:
-        return BuildReport(pages=sum(1 for r in old.files if r.endswith((".html", ".xml", ".txt"))),
-                           files=len(old.files), up_to_date=True, seconds=time.perf_counter() - started)
 
     from ..catalog.loader import load_catalog
     from ..results import compute_results
