@@ -76,8 +76,8 @@ def _tree_files(folder: str, prefix: str, suffixes: tuple[str, ...] | None) -> I
 
 def hash_tree(h, folder: Path, root: Path, suffixes: tuple[str, ...] | None = None) -> None:
     """Add every file under ``folder`` (or those whose names end with one of ``suffixes``) to ``h``:
-    its path relative to ``root``, its length and the sha256 of its bytes (sha256 has CPU support
-    here: 1.4 GB/s, twice blake2b's speed)."""
+    its path relative to ``root``, its length and the sha256 of its bytes. (OpenSSL's sha256 uses
+    the SHA instructions of current x86 and ARM processors: 1.4 GB/s measured, blake2b 0.75.)"""
     if not folder.is_dir():
         return
     folder_inside = folder.resolve().is_relative_to(root.resolve())
