@@ -302,8 +302,11 @@ def build(root: Path | str = ".", out: Path | str | None = None, base_url: str |
         new.files[rel] = _file_digest(path)
     recs = search.records(site)
     search_digest = search.records_digest(recs)
-    old_search = sorted(r for r, d in old.files.items() if r.startswith("pagefind/") and d == search_digest)
-    search_fresh = bool(old_search) and all((out / r).exists() for r in old_search)
+    # The index is whole or rebuilt: after a publish cut off halfway some of its files are marked
+    # unknown (only those whose bytes changed are replaced), and the rest must not pass for it.
+    old_search = sorted(r for r in old.files if r.startswith("pagefind/"))
+    search_fresh = (bool(old_search) and all(old.files[r] == search_digest for r in old_search)
+                    and all((out / r).exists() for r in old_search))
     if search_fresh:
         new.files.update({r: search_digest for r in old_search})
 

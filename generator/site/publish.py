@@ -15,7 +15,11 @@ digests live in ``<out>/.manifest.json``. A build:
      manifest is renamed into place last. ``<out>`` is never missing, and a publish killed at any
      point leaves a manifest that names every file it may have touched: the next build rewrites
      those whatever its input, even one reverted to what was there before (a manifest that still
-     held the old digests would call the half-published pages up to date, even under ``--force``);
+     held the old digests would call the half-published pages up to date, even under ``--force``).
+     A staged file whose bytes equal those already published is left out of all this: a page whose
+     inputs changed in ways it does not show, or the parts of the search index that one changed
+     record leaves as they were (Pagefind names its fragments by their content), is not rewritten,
+     so that what a change touches in ``<out>`` (and in a deployment that copies it) is what differs;
 3. touches nothing when no digest changed.
 
 Leftover staging folders of killed builds are removed at the start of the next build, before
@@ -216,14 +220,25 @@ def write_manifest(out: Path, manifest: Manifest) -> None:
     os.replace(tmp, out / MANIFEST)
 
 
+def _same_bytes(a: Path, b: Path) -> bool:
+    """Whether two files hold the same bytes (sizes first: most files that differ differ in size)."""
+    try:
+        if os.stat(a).st_size != os.stat(b).st_size:
+            return False
+        return a.read_bytes() == b.read_bytes()
+    except OSError:  # not published yet
+        return False
+
+
 def publish(out: Path, stage: Path, new: Manifest, old: Manifest, changed: set[str]) -> dict[str, int]:
     """Move the staged outputs into ``out``; see the module docstring for why in this order."""
     removed = sorted(set(old.files) - set(new.files))
-    stats = {"written": len(changed), "removed": len(removed), "kept": len(new.files) - len(changed)}
     if not out.is_dir():
         (stage / MANIFEST).write_text(new.dumps(), encoding="utf-8")
         os.rename(stage, out)
-        return stats
+        return {"written": len(changed), "removed": len(removed), "kept": len(new.files) - len(changed)}
+    changed = {rel for rel in changed if not _same_bytes(stage / rel, out / rel)}
+    stats = {"written": len(changed), "removed": len(removed), "kept": len(new.files) - len(changed)}
     write_manifest(out, Manifest("", {**old.files, **{rel: UNKNOWN for rel in (*changed, *removed)}}))
     for rel in sorted(changed):
         target = out / rel
