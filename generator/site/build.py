@@ -324,46 +324,42 @@ def build(root: Path | str = ".", out: Path | str | None = None, base_url: str |
     site = prepare(catalog, results, base, digest(code, _STATE["build_date"]))
     log(f"prepared {len(site.models)} models, {len(site.suites)} suites in {time.perf_counter() - started:.2f} s")
 
-    pages = page_list(site)
-    new = Manifest(fp, {p.path: p.digest for p in pages})
-    blobs = data_files(site)
-    copies: dict[str, Path] = {}
-    for path in sorted((TEMPLATE_DIR / "static").rglob("*")):
-        if path.is_file():
-            copies["static/" + path.relative_to(TEMPLATE_DIR / "static").as_posix()] = path
-    copies.update(site.media)
-    for rel, data in blobs.items():
-        new.files[rel] = hashlib.sha256(data).hexdigest()
-    for rel, path in copies.items():
-        new.files[rel] = _file_digest(path)
+    # The search index first: when its records changed, Pagefind (search.IndexJob) starts now and
+    # writes it on the other core while the page list and the data files are made (0.19 s at 66
+    # models, the index 0.09 s of CPU) and the pages render. It is whole or rebuilt: after a publish
+    # cut off halfway some of its files are marked unknown (only files whose bytes changed are
+    # replaced), and the rest must not pass for it.
     recs = search.records(site)
     search_digest = search.records_digest(recs)
-    # The index is whole or rebuilt: after a publish cut off halfway some of its files are marked
-    # unknown (only those whose bytes changed are replaced), and the rest must not pass for it.
     old_search = sorted(r for r in old.files if r.startswith("pagefind/"))
     search_fresh = (bool(old_search) and all(old.files[r] == search_digest for r in old_search)
                     and all((out / r).exists() for r in old_search))
-    if search_fresh:
-        new.files.update({r: search_digest for r in old_search})
-
-    def stale(rel: str) -> bool:
-        return old.files.get(rel) != new.files[rel] or not (out / rel).exists()
-
-    changed = {rel for rel in new.files if stale(rel)}
-    removed = set(old.files) - set(new.files)
-    if not search_fresh:
-        changed |= {"pagefind/"}
-    if not changed and not removed:
-        # Inputs changed in ways no page shows (a YAML comment): record the new fingerprint only.
-        out.mkdir(parents=True, exist_ok=True)
-        write_manifest(out, new)
-        return BuildReport(pages=len(pages), files=len(new.files), seconds=time.perf_counter() - started)
-
     stage = staging_dir(out)
-    stage.mkdir(parents=True)
     try:
-        # Pagefind indexes in its own process while the pages render (search.IndexJob).
+        if not search_fresh:
+            stage.mkdir(parents=True)
         with nullcontext() if search_fresh else search.IndexJob(recs, stage / "pagefind") as index:
+            pages = page_list(site)
+            new = Manifest(fp, {p.path: p.digest for p in pages})
+            blobs = data_files(site)
+            copies: dict[str, Path] = {}
+            for path in sorted((TEMPLATE_DIR / "static").rglob("*")):
+                if path.is_file():
+                    copies["static/" + path.relative_to(TEMPLATE_DIR / "static").as_posix()] = path
+            copies.update(site.media)
+            for rel, data in blobs.items():
+                new.files[rel] = hashlib.sha256(data).hexdigest()
+            for rel, path in copies.items():
+                new.files[rel] = _file_digest(path)
+            if search_fresh:
+                new.files.update({r: search_digest for r in old_search})
+            changed = {rel for rel in new.files if old.files.get(rel) != new.files[rel] or not (out / rel).exists()}
+            if index is None and not changed and not set(old.files) - set(new.files):
+                # Inputs changed in ways no page shows (a YAML comment): record the new fingerprint only.
+                out.mkdir(parents=True, exist_ok=True)
+                write_manifest(out, new)
+                return BuildReport(pages=len(pages), files=len(new.files), seconds=time.perf_counter() - started)
+            stage.mkdir(parents=True, exist_ok=True)
             todo = [p for p in pages if p.path in changed]
             rendered = 0
 
@@ -380,11 +376,9 @@ def build(root: Path | str = ".", out: Path | str | None = None, base_url: str |
                 if rel in changed:
                     write_bytes(stage, rel, path.read_bytes())
             if index is not None:
-                changed.discard("pagefind/")
                 for rel in index.wait():
                     new.files[f"pagefind/{rel}"] = search_digest
                     changed.add(f"pagefind/{rel}")
-        removed = set(old.files) - set(new.files)
         stats = publish(out, stage, new, old, changed)
     except BaseException:
         import shutil
