@@ -111,3 +111,7 @@ def run_evals():
     from .runner.commands import run
 
     run(prog_name="run-evals")
+
+
+if __name__ == "__main__":  # `python -m generator.cli build-site ...`, as the entry points do
+    main()

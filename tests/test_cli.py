@@ -190,3 +190,29 @@ def test_building_into_the_project_is_a_usage_error(tmp_path):
     (tmp_path / "model_cards").mkdir()
     result = CliRunner().invoke(main, ["build", "--root", str(tmp_path), "--out", str(tmp_path)])
     assert result.exit_code == 2 and "refusing to build into" in result.output
+
+
+def test_python_dash_m_runs_the_command_line():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "generator.cli", "build-site", "--help"], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "Usage:" in done.stdout and "--base-url" in done.stdout
+
+
+def test_the_build_command_leaves_its_objects_out_of_the_final_collection(tmp_path):
+    """`build` is the last thing its process does: what the build left alive is frozen, so that
+    shutdown does not collect it all once more (the library function `build` freezes nothing)."""
+    import gc
+
+    from site_fixtures import write_catalog
+
+    root = write_catalog(tmp_path / "repo")
+    gc.unfreeze()
+    try:
+        result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(tmp_path / "public"), "--quiet"])
+        assert result.exit_code == 0, result.output
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

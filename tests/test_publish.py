@@ -147,15 +147,66 @@ def test_leftover_staging_and_old_folders_go_even_when_nothing_changed(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "repo"]
 
 
-@pytest.mark.parametrize("library", ["nh3", "jinja2", "markdown", "pandas", "pydantic"])
+@pytest.mark.parametrize("library", ["nh3", "jinja2", "markdown", "pandas", "pydantic", "pagefind-bin"])
 def test_a_new_version_of_a_library_that_shapes_pages_is_a_change(tmp_path, monkeypatch, library):
     root = write_catalog(tmp_path / "repo")
     out = tmp_path / "public"
     build(root, out, jobs=1)
     assert build(root, out, jobs=1).up_to_date
-    real = site_publish.metadata.version
-    monkeypatch.setattr(site_publish.metadata, "version",
-                        lambda name: "999.0" if name.lower() == library else real(name))
+    # Another version installed where Python looks first (the name escaped as installers write it).
+    first = tmp_path / "site-packages"
+    (first / f"{library.replace('-', '_')}-999.0.dist-info").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(first))
+    assert site_publish.library_versions()[library] == "999.0"
+    before = json.loads((out / ".manifest.json").read_text())["files"]
     assert not build(root, out, jobs=1).up_to_date
     manifest = json.loads((out / ".manifest.json").read_text())
     assert manifest["fingerprint"] and manifest["files"]
+    if library.startswith("pagefind"):  # the index is made anew (by the binary Python finds)
+        assert manifest["files"]["pagefind/pagefind.js"] != before["pagefind/pagefind.js"]
+
+
+def test_library_versions_are_those_importlib_metadata_finds():
+    from importlib import metadata
+
+    def installed(name: str) -> str | None:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return None
+
+    assert site_publish.library_versions() == {name: installed(name) for name in site_publish.RENDER_LIBRARIES}
+
+
+def test_the_manifest_header_is_its_first_line(tmp_path):
+    files = {"index.html": "a", "models/x/index.html": "b", "data/models.json": "c", "sitemap.xml": "d"}
+    for manifest in (site_publish.Manifest("f" * 64, files), site_publish.Manifest("", {})):
+        site_publish.write_manifest(tmp_path, manifest)
+        assert site_publish.Manifest.read(tmp_path) == manifest
+        assert site_publish.Manifest.head(tmp_path) == {
+            "version": site_publish.MANIFEST_VERSION, "fingerprint": manifest.fingerprint,
+            "pages": 3 if manifest.files else 0, "outputs": len(manifest.files)}
+    (tmp_path / ".manifest.json").write_text('{"version": 1, "fingerprint": "x", "files": {}}\n')
+    assert site_publish.Manifest.head(tmp_path) is None and site_publish.Manifest.read(tmp_path).fingerprint == ""
+
+
+NO_CHANGE = r"""
+import sys
+from generator.site.build import build
+
+assert build(sys.argv[1], sys.argv[2], jobs=1).up_to_date
+print(" ".join(sorted(sys.modules)))
+"""
+
+
+def test_a_rebuild_with_nothing_changed_imports_no_heavy_module(tmp_path):
+    """Deciding that nothing changed takes file hashes alone: no pandas, pydantic, Jinja, PyYAML (the
+    synthetic site.yaml pins no source), no multiprocessing, and not importlib.metadata."""
+    root = write_catalog(tmp_path / "repo")
+    out = tmp_path / "public"
+    build(root, out, jobs=1)
+    done = subprocess.run([sys.executable, "-c", NO_CHANGE, str(root), str(out)], capture_output=True, text=True,
+                          cwd=REPO_ROOT, timeout=120, env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)))
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stdout.split())
+    assert not loaded & {"pandas", "pydantic", "jinja2", "yaml", "multiprocessing", "importlib.metadata", "click"}

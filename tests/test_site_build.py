@@ -327,3 +327,39 @@ def test_progress_reports_every_rendered_page(tmp_path, monkeypatch):
     report = build(root, tmp_path / "public", jobs=2, progress=lambda done, total: seen.append((done, total)))
     assert len(seen) > 1 and [d for d, _ in seen] == sorted(d for d, _ in seen)
     assert seen[-1][0] == seen[-1][1] == report.pages  # a first build renders every page
+
+
+def test_compiled_templates_are_reused_only_under_the_same_key(tmp_path):
+    """The bytecode cache hands back a compiled template only for the same source and the same key
+    (code digest and Jinja version): a change of either compiles it anew."""
+    from jinja2 import Environment, FileSystemLoader
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "page.html").write_text("<p>{{ 1 + 1 }}</p>", encoding="utf-8")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+
+    def compiles(key: str, shows: str = "<p>2</p>") -> int:
+        env = Environment(loader=FileSystemLoader(str(tmp_path / "templates")))
+        env.bytecode_cache = site_build.template_cache(key, str(cache))
+        count, compile_ = [0], env.compile
+        env.compile = lambda *a, **kw: count.__setitem__(0, count[0] + 1) or compile_(*a, **kw)
+        assert env.get_template("page.html").render() == shows
+        return count[0]
+
+    assert compiles("code-a jinja-1") == 1
+    assert compiles("code-a jinja-1") == 0  # loaded, not compiled
+    assert compiles("code-b jinja-1") == 1
+    assert compiles("code-b jinja-2") == 1
+    assert len(list(cache.iterdir())) == 1  # one file per template, replaced
+    (tmp_path / "templates" / "page.html").write_text("<p>{{ 2 + 2 }}</p>", encoding="utf-8")
+    assert compiles("code-b jinja-2", "<p>4</p>") == 1
+
+
+def test_a_cache_folder_that_cannot_be_written_fails_no_build(tmp_path):
+    from jinja2 import DictLoader, Environment
+
+    (tmp_path / "file").write_text("not a folder")
+    env = Environment(loader=DictLoader({"page.html": "ok"}))
+    env.bytecode_cache = site_build.template_cache("key", str(tmp_path / "file" / "cache"))
+    assert env.get_template("page.html").render() == "ok"

@@ -86,7 +86,7 @@ def test_touching_every_input_rewrites_nothing(site):
     assert touched(before, snapshot(out)) <= {".manifest.json"}
 
 
-def test_one_card_rewrites_exactly_its_pages_and_the_shared_ones(site, tmp_path):
+def test_one_card_rewrites_exactly_the_files_it_changes(site, tmp_path):
     root, out = site
     before = snapshot(out)
     edit_card(root, EDITED, "Now with a longer overview.")
@@ -99,10 +99,15 @@ def test_one_card_rewrites_exactly_its_pages_and_the_shared_ones(site, tmp_path)
     assert len(compare) == MODELS * (MODELS - 1) // 2 and len(mine) == MODELS - 1  # one page per pair
     assert mine <= rewritten  # each of its comparisons shows the overview…
     assert rewritten & compare == mine  # …and no other pair's page is touched
-    assert "404.html" not in rewritten  # it lists model ids (reversed comparisons), not card text
-    assert not any(rel.startswith(("suites/synth/p", "media/", "static/")) for rel in rewritten)
     assert f"models/{edited}/index.html" in rewritten
-    assert {rel for rel in rewritten if rel.startswith("models/")} == {f"models/{edited}/index.html", "models/index.html"}
+    # A page whose inputs changed but whose bytes did not (the leaderboard, the task galleries: they
+    # list the model, not its overview), and every search index file but those of the changed
+    # record, is left as it was: what is rewritten is exactly what differs.
+    differ = {rel for rel in after if rel in before and after[rel][0] != before[rel][0]}
+    assert rewritten - {".manifest.json"} == differ - {".manifest.json"}
+    assert {rel for rel in rewritten if rel.startswith("models/")} == {f"models/{edited}/index.html"}
+    assert any(rel.startswith("pagefind/fragment/") for rel in set(after) - set(before))
+    assert any(rel.startswith("pagefind/fragment/") and rel in after for rel in before if rel not in rewritten)
     assert report.written == len({r for r in rewritten if r != ".manifest.json"} | (set(after) - set(before)))
     assert contents(out) == fresh(root, tmp_path)
 

@@ -100,3 +100,38 @@ def test_the_layer_never_reads_a_card_symlinked_out_of_the_project(tmp_path, mon
     assert outside not in read and (root / "model_cards" / "tiny-vlm.yaml").resolve() in read
     outside.write_text("changed", encoding="utf-8")
     assert layer_key(root, tmp_path / "cache") == key
+
+
+@pytest.mark.parametrize("text, pinned", [
+    ("title: T\n", False),
+    ("title: T  # sources come later\n", False),
+    ("sources:\n  - {kind: vlm-exam, repository: example/exam, commit: x, license: MIT}\n", True),
+    # The key spelled with an escape: a site.yaml without the word still goes to PyYAML.
+    ('"\\x73ources":\n  - {kind: vlm-exam, repository: example/exam, commit: x, license: MIT}\n', True),
+])
+def test_pins_are_read_however_the_key_is_spelled(tmp_path, text, pinned):
+    from generator.sources.layer import _pins
+
+    (tmp_path / "site.yaml").write_text(text, encoding="utf-8")
+    assert bool(_pins(tmp_path)[1]) == pinned
+
+
+def test_pins_seen_by_the_layer_are_not_parsed_again_and_a_change_is_seen(tmp_path, monkeypatch):
+    import yaml
+
+    from generator.sources.layer import PINS_FILE, _pins, write_layer
+    from generator.sources.paths import layer_dir
+
+    root = project(tmp_path / "repo")
+    pin = "sources:\n  - {kind: vlm-exam, repository: example/exam, commit: %s, license: MIT}\n"
+    (root / "site.yaml").write_text(pin % ("a" * 40), encoding="utf-8")
+    write_layer(root, tmp_path / "cache")  # not synced: the layer says so, and records the pins
+    assert (layer_dir(root) / PINS_FILE).is_file()
+    parsed = []
+    real = yaml.load
+    monkeypatch.setattr(yaml, "load", lambda *a, **kw: parsed.append(1) or real(*a, **kw))
+    assert _pins(root)[1][0]["commit"] == "a" * 40 and parsed == []
+    (root / "site.yaml").write_text(pin % ("b" * 40), encoding="utf-8")
+    assert _pins(root)[1][0]["commit"] == "b" * 40 and parsed == [1]
+    write_layer(root, tmp_path / "cache")
+    assert _pins(root)[1][0]["commit"] == "b" * 40 and parsed == [1, 1]  # write_layer's own read

@@ -12,7 +12,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import multiprocessing
 import os
 import time
 from collections import Counter
@@ -77,7 +76,7 @@ def code_digest() -> str:
     for name in RENDER_CODE:
         path = CODE_DIR / name
         if path.is_dir():
-            hash_tree(h, path, CODE_DIR.parent, ("**/*.py",))
+            hash_tree(h, path, CODE_DIR.parent, (".py",))
         elif path.is_file():
             h.update(name.encode() + hashlib.sha256(path.read_bytes()).digest())
     hash_tree(h, TEMPLATE_DIR, TEMPLATE_DIR.parent)
@@ -134,14 +133,51 @@ def _render_chunk(args: tuple[list[Page], str]) -> int:
     return len(pages)
 
 
+def template_cache(key: str, directory: str | None = None):
+    """Jinja's compiled templates, kept between builds (in Jinja's per-user folder in the system's
+    temporary directory, unless ``directory``): compiling every template takes 0.25 s of each build,
+    on one core before the workers fork; loading them takes 0.01 s.
+
+    Jinja reuses a compiled template only if its source is unchanged. ``key`` (the code digest and
+    the Jinja version) extends that check to what else shapes the compiled code: the environment's
+    settings and filters (render.py) and Jinja's compiler. One file per template: a recompiled one
+    replaces the last. A cache that cannot be written is no reason to fail a build."""
+    from jinja2 import FileSystemBytecodeCache
+
+    class KeyedCache(FileSystemBytecodeCache):
+        def get_source_checksum(self, source: str) -> str:
+            return super().get_source_checksum(key + "\0" + source)
+
+        def load_bytecode(self, bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except OSError:
+                pass  # compiled anew
+
+        def dump_bytecode(self, bucket) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    try:
+        return KeyedCache(directory, pattern="__vision_leaderboard_%s.cache")
+    except (OSError, RuntimeError):  # no private folder of our own to be had in the temporary directory
+        return None
+
+
 def render_pages(site: SiteData, pages: list[Page], stage: Path, jobs: int,
-                 progress: Callable[[int], None] = lambda done: None) -> None:
-    """Render ``pages`` into ``stage``; ``progress`` hears how many pages each finished chunk held."""
+                 progress: Callable[[int], None] = lambda done: None, templates=None) -> None:
+    """Render ``pages`` into ``stage``; ``progress`` hears how many pages each finished chunk held;
+    ``templates``: a Jinja bytecode cache (``template_cache``) or None."""
+    import multiprocessing
+
     from .render import make_env
 
     env = make_env(bands=site.config.score_bands)
+    env.bytecode_cache = templates
     for name in env.list_templates(filter_func=lambda name: not name.startswith("static/")):
-        env.get_template(name)  # compile once, before forking: the pages' imports (_macros.html...) too
+        env.get_template(name)  # compile (or load) once, before forking: the pages' imports (_macros.html...) too
     _STATE.update(site=site, env=env)
     try:
         if jobs <= 1 or len(pages) < SERIAL_BELOW or "fork" not in multiprocessing.get_all_start_methods():
@@ -264,14 +300,16 @@ def build(root: Path | str = ".", out: Path | str | None = None, base_url: str |
 
     refresh_layer(root, log)  # peer sources pinned in site.yaml and synced -> the build-time layer
     code = code_digest()
+    libraries = library_versions()
     extra = json.dumps({"base_url": base_url, "date": build_date(), "code": code, "layer": built_key(root),
-                        "libraries": library_versions()})
-    fp = fingerprint(root, [], extra)
+                        "libraries": libraries})
+    fp = fingerprint(root, extra)
     clean_stale(out)  # folders left by killed builds go first, whatever this build finds to do
+    head = Manifest.head(out)
+    if not force and head and head.get("fingerprint") == fp and head.get("outputs"):
+        return BuildReport(pages=head.get("pages", 0), files=head["outputs"], up_to_date=True,
+                           seconds=time.perf_counter() - started)
     old = Manifest.read(out)
-    if not force and old.fingerprint == fp and old.files:
-        return BuildReport(pages=sum(1 for r in old.files if r.endswith((".html", ".xml", ".txt"))),
-                           files=len(old.files), up_to_date=True, seconds=time.perf_counter() - started)
 
     from ..catalog.loader import load_catalog
     from ..results import compute_results
@@ -287,43 +325,42 @@ def build(root: Path | str = ".", out: Path | str | None = None, base_url: str |
     site = prepare(catalog, results, base, digest(code, _STATE["build_date"]))
     log(f"prepared {len(site.models)} models, {len(site.suites)} suites in {time.perf_counter() - started:.2f} s")
 
-    pages = page_list(site)
-    new = Manifest(fp, {p.path: p.digest for p in pages})
-    blobs = data_files(site)
-    copies: dict[str, Path] = {}
-    for path in sorted((TEMPLATE_DIR / "static").rglob("*")):
-        if path.is_file():
-            copies["static/" + path.relative_to(TEMPLATE_DIR / "static").as_posix()] = path
-    copies.update(site.media)
-    for rel, data in blobs.items():
-        new.files[rel] = hashlib.sha256(data).hexdigest()
-    for rel, path in copies.items():
-        new.files[rel] = _file_digest(path)
+    # The search index first: when its records changed, Pagefind (search.IndexJob) starts now and
+    # writes it on the other core while the page list and the data files are made (0.19 s at 66
+    # models, the index 0.09 s of CPU) and the pages render. It is whole or rebuilt: after a publish
+    # cut off halfway some of its files are marked unknown (only files whose bytes changed are
+    # replaced), and the rest must not pass for it.
     recs = search.records(site)
     search_digest = search.records_digest(recs)
-    old_search = sorted(r for r, d in old.files.items() if r.startswith("pagefind/") and d == search_digest)
-    search_fresh = bool(old_search) and all((out / r).exists() for r in old_search)
-    if search_fresh:
-        new.files.update({r: search_digest for r in old_search})
-
-    def stale(rel: str) -> bool:
-        return old.files.get(rel) != new.files[rel] or not (out / rel).exists()
-
-    changed = {rel for rel in new.files if stale(rel)}
-    removed = set(old.files) - set(new.files)
-    if not search_fresh:
-        changed |= {"pagefind/"}
-    if not changed and not removed:
-        # Inputs changed in ways no page shows (a YAML comment): record the new fingerprint only.
-        out.mkdir(parents=True, exist_ok=True)
-        write_manifest(out, new)
-        return BuildReport(pages=len(pages), files=len(new.files), seconds=time.perf_counter() - started)
-
+    old_search = sorted(r for r in old.files if r.startswith("pagefind/"))
+    search_fresh = (bool(old_search) and all(old.files[r] == search_digest for r in old_search)
+                    and all((out / r).exists() for r in old_search))
     stage = staging_dir(out)
-    stage.mkdir(parents=True)
     try:
-        # Pagefind indexes in its own process while the pages render (search.IndexJob).
+        if not search_fresh:
+            stage.mkdir(parents=True)
         with nullcontext() if search_fresh else search.IndexJob(recs, stage / "pagefind") as index:
+            pages = page_list(site)
+            new = Manifest(fp, {p.path: p.digest for p in pages})
+            blobs = data_files(site)
+            copies: dict[str, Path] = {}
+            for path in sorted((TEMPLATE_DIR / "static").rglob("*")):
+                if path.is_file():
+                    copies["static/" + path.relative_to(TEMPLATE_DIR / "static").as_posix()] = path
+            copies.update(site.media)
+            for rel, data in blobs.items():
+                new.files[rel] = hashlib.sha256(data).hexdigest()
+            for rel, path in copies.items():
+                new.files[rel] = _file_digest(path)
+            if search_fresh:
+                new.files.update({r: search_digest for r in old_search})
+            changed = {rel for rel in new.files if old.files.get(rel) != new.files[rel] or not (out / rel).exists()}
+            if index is None and not changed and not set(old.files) - set(new.files):
+                # Inputs changed in ways no page shows (a YAML comment): record the new fingerprint only.
+                out.mkdir(parents=True, exist_ok=True)
+                write_manifest(out, new)
+                return BuildReport(pages=len(pages), files=len(new.files), seconds=time.perf_counter() - started)
+            stage.mkdir(parents=True, exist_ok=True)
             todo = [p for p in pages if p.path in changed]
             rendered = 0
 
@@ -332,7 +369,7 @@ def build(root: Path | str = ".", out: Path | str | None = None, base_url: str |
                 rendered += done
                 progress(rendered, len(todo))
 
-            render_pages(site, todo, stage, jobs, advance)
+            render_pages(site, todo, stage, jobs, advance, template_cache(f"{code} {libraries['jinja2']}"))
             for rel, data in blobs.items():
                 if rel in changed:
                     write_bytes(stage, rel, data)
@@ -340,11 +377,9 @@ def build(root: Path | str = ".", out: Path | str | None = None, base_url: str |
                 if rel in changed:
                     write_bytes(stage, rel, path.read_bytes())
             if index is not None:
-                changed.discard("pagefind/")
                 for rel in index.wait():
                     new.files[f"pagefind/{rel}"] = search_digest
                     changed.add(f"pagefind/{rel}")
-        removed = set(old.files) - set(new.files)
         stats = publish(out, stage, new, old, changed)
     except BaseException:
         import shutil

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -53,6 +54,11 @@ def build(root: Path, out: Path | None, base_url: str | None, jobs: int | None, 
     if not quiet:
         target = out if out is not None else root / "public"
         click.echo(f"{report.summary()} -> {target}")
+    # The command ends here, and so does the process (in a terminal or CI): the objects of the build
+    # that are still alive (pandas, numpy, pydantic, templates) go into the collector's permanent
+    # generation, so that interpreter shutdown does not walk them all once more (0.17-0.25 s -> 0.03-0.05
+    # s at 66 models). The library function cannot: a long-running `serve` would keep them forever.
+    gc.freeze()
 
 
 @contextmanager

@@ -15,7 +15,11 @@ digests live in ``<out>/.manifest.json``. A build:
      manifest is renamed into place last. ``<out>`` is never missing, and a publish killed at any
      point leaves a manifest that names every file it may have touched: the next build rewrites
      those whatever its input, even one reverted to what was there before (a manifest that still
-     held the old digests would call the half-published pages up to date, even under ``--force``);
+     held the old digests would call the half-published pages up to date, even under ``--force``).
+     A staged file whose bytes equal those already published is left out of all this: a page whose
+     inputs changed in ways it does not show, or the parts of the search index that one changed
+     record leaves as they were (Pagefind names its fragments by their content), is not rewritten,
+     so that what a change touches in ``<out>`` (and in a deployment that copies it) is what differs;
 3. touches nothing when no digest changed.
 
 Leftover staging folders of killed builds are removed at the start of the next build, before
@@ -31,73 +35,123 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+import sys
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
+from typing import Iterator
 
 MANIFEST = ".manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 UNKNOWN = "unknown: a publish was interrupted"  # the digest of an output that may be half-published
 # Libraries whose upgrade can change a page without any input changing: the sanitiser, templates,
-# Markdown, aggregation, validation, YAML reading, image sizes and the search index.
-RENDER_LIBRARIES = ("nh3", "jinja2", "markdown", "pandas", "pydantic", "pydantic-core", "pyyaml", "pillow", "pagefind")
+# Markdown, aggregation, validation, YAML reading, image sizes and the search index (the package and its binary).
+RENDER_LIBRARIES = ("nh3", "jinja2", "markdown", "pandas", "pydantic", "pydantic-core", "pyyaml", "pillow", "pagefind",
+                    "pagefind-bin")
 
 
-def read_input(path: Path, root: Path, folder_inside: bool = True) -> bytes:
+def read_input(path: str, root: Path, entry_is_link: bool, folder_inside: bool = True) -> bytes:
     """A file's bytes, or for one that a symlink leads out of ``root`` only its resolved name: the
-    build never reads files outside the project (the catalog loader reports such links). Globs do
-    not descend into symlinked folders, so a file can only leave ``root`` through its own link or
+    build never reads files outside the project (the catalog loader reports such links). The walk
+    never descends into symlinked folders, so a file can only leave ``root`` through its own link or
     through the folder being hashed (``folder_inside``, resolved once per folder)."""
-    if not folder_inside or path.is_symlink():
-        resolved = path.resolve()
+    if not folder_inside or entry_is_link:
+        resolved = Path(path).resolve()
         if not resolved.is_relative_to(root.resolve()):
             return b"outside:" + os.fsencode(resolved)
-    return path.read_bytes()
+    with open(path, "rb") as fh:
+        return fh.read()
 
 
-def hash_tree(h, folder: Path, root: Path, patterns: tuple[str, ...] = ("**/*",)) -> None:
-    if not folder.exists():
+def _tree_files(folder: str, prefix: str, suffixes: tuple[str, ...] | None) -> Iterator[tuple[str, os.DirEntry]]:
+    """(path relative to the hashed root, entry) of every file under ``folder`` in name order, not
+    through symlinked folders or ``__pycache__``. ``os.scandir`` knows each entry's type from the
+    listing, so a tree of 20,000 files costs no ``stat`` per file (``Path.glob`` made two)."""
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=lambda entry: entry.name)
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name != "__pycache__":
+                yield from _tree_files(entry.path, f"{prefix}{entry.name}/", suffixes)
+        elif entry.is_file() and (suffixes is None or entry.name.endswith(suffixes)):
+            yield prefix + entry.name, entry
+
+
+def hash_tree(h, folder: Path, root: Path, suffixes: tuple[str, ...] | None = None) -> None:
+    """Add every file under ``folder`` (or those whose names end with one of ``suffixes``) to ``h``:
+    its path relative to ``root``, its length and the sha256 of its bytes. (OpenSSL's sha256 uses
+    the SHA instructions of current x86 and ARM processors: 1.4 GB/s measured, blake2b 0.75.)"""
+    if not folder.is_dir():
         return
     folder_inside = folder.resolve().is_relative_to(root.resolve())
-    files = sorted({p for pattern in patterns for p in folder.glob(pattern) if p.is_file()})
-    for path in files:
-        if "__pycache__" in path.parts:
-            continue
-        rel = path.relative_to(root).as_posix().encode()
-        data = read_input(path, root, folder_inside)
-        h.update(len(rel).to_bytes(8, "big") + rel + len(data).to_bytes(8, "big"))
+    prefix = folder.relative_to(root).as_posix() + "/"
+    for rel, entry in _tree_files(os.fspath(folder), prefix, suffixes):
+        name = rel.encode()
+        data = read_input(entry.path, root, entry.is_symlink(), folder_inside)
+        h.update(len(name).to_bytes(8, "big") + name + len(data).to_bytes(8, "big"))
         h.update(hashlib.sha256(data).digest())
 
 
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
 def library_versions() -> dict[str, str | None]:
-    """The installed version of each of RENDER_LIBRARIES (None if absent), read from package metadata
-    without importing the libraries, for the whole-input fingerprint."""
+    """The installed version of each of RENDER_LIBRARIES (None if absent), for the whole-input
+    fingerprint, without importing the libraries.
+
+    Read from the names of the ``<name>-<version>.dist-info`` folders that installers write, first
+    on ``sys.path`` first, as importlib.metadata finds a distribution: importing importlib.metadata
+    alone takes 20 ms, a fifth of a rebuild with nothing changed. A library installed some other
+    way (an ``.egg-info``, a zip) is left to importlib.metadata.
+    """
+    wanted = {_normalised(name): name for name in RENDER_LIBRARIES}
     versions: dict[str, str | None] = {}
-    for name in RENDER_LIBRARIES:
+    for folder in sys.path:
         try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
+            names = sorted(os.listdir(folder or "."))
+        except OSError:
+            continue
+        for entry in names:
+            stem = entry[:-len(".dist-info")]
+            if entry.endswith(".dist-info") and stem.count("-") == 1:  # a name and a version, each escaped
+                name, version = stem.split("-")
+                library = wanted.get(_normalised(name))
+                if library is not None and library not in versions:
+                    versions[library] = version
+    for library in RENDER_LIBRARIES:
+        if library not in versions:
+            from importlib import metadata
+
+            try:
+                versions[library] = metadata.version(library)
+            except metadata.PackageNotFoundError:
+                versions[library] = None
+    return {library: versions[library] for library in RENDER_LIBRARIES}
 
 
-def fingerprint(root: Path, code_dirs: list[Path], extra: str) -> str:
-    """sha256 of every input of the build: site.yaml, cards, suites (with images), runs, code."""
+def fingerprint(root: Path, extra: str) -> str:
+    """sha256 of every input of the build: site.yaml, cards, suites (with images), runs, judgements,
+    and ``extra`` (code, options, libraries: see build.py)."""
     h = hashlib.sha256(extra.encode())
     site_yaml = root / "site.yaml"
     if site_yaml.exists():
-        h.update(b"site.yaml" + hashlib.sha256(read_input(site_yaml, root)).digest())
+        data = read_input(os.fspath(site_yaml), root, site_yaml.is_symlink())
+        h.update(b"site.yaml" + hashlib.sha256(data).digest())
     for sub in ("model_cards", "evals/suites", "evals/runs", "evals/judgements"):
         hash_tree(h, root / sub, root)
-    for folder in code_dirs:
-        hash_tree(h, folder, folder.parent, ("**/*.py", "**/*.html", "**/*.xml", "**/*.txt", "**/*.css", "**/*.js",
-                                             "**/*.svg", "**/*.json"))
     return h.hexdigest()
 
 
 @dataclass
 class Manifest:
+    """The previous build's fingerprint and output digests, ``<out>/.manifest.json``.
+
+    Its first line is a JSON object of its own, the header (version, fingerprint, how many pages
+    and files), which the rest of the file completes: a rebuild with nothing changed reads that
+    line alone (``head``), not 2 MB of digests at 200 models (10 ms to parse)."""
+
     fingerprint: str = ""
     files: dict[str, str] = field(default_factory=dict)
 
@@ -111,9 +165,23 @@ class Manifest:
         except (OSError, ValueError):
             return cls()
 
+    @staticmethod
+    def head(out: Path) -> dict | None:
+        """The header of ``out``'s manifest, or None (no manifest, or one of another version)."""
+        try:
+            with open(out / MANIFEST, encoding="utf-8") as fh:
+                line = fh.readline(4096).rstrip()
+            data = json.loads(line.removesuffix(",") + "}")
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) and data.get("version") == MANIFEST_VERSION else None
+
     def dumps(self) -> str:
-        return json.dumps({"version": MANIFEST_VERSION, "fingerprint": self.fingerprint,
-                           "files": dict(sorted(self.files.items()))}, indent=0, sort_keys=True) + "\n"
+        pages = sum(1 for rel in self.files if rel.endswith((".html", ".xml", ".txt")))
+        head = json.dumps({"version": MANIFEST_VERSION, "fingerprint": self.fingerprint, "pages": pages,
+                           "outputs": len(self.files)})
+        files = json.dumps(dict(sorted(self.files.items())), indent=0)
+        return f'{head[:-1]},\n"files": {files}}}\n'
 
 
 def staging_dir(out: Path) -> Path:
@@ -152,14 +220,25 @@ def write_manifest(out: Path, manifest: Manifest) -> None:
     os.replace(tmp, out / MANIFEST)
 
 
+def _same_bytes(a: Path, b: Path) -> bool:
+    """Whether two files hold the same bytes (sizes first: most files that differ differ in size)."""
+    try:
+        if os.stat(a).st_size != os.stat(b).st_size:
+            return False
+        return a.read_bytes() == b.read_bytes()
+    except OSError:  # not published yet
+        return False
+
+
 def publish(out: Path, stage: Path, new: Manifest, old: Manifest, changed: set[str]) -> dict[str, int]:
     """Move the staged outputs into ``out``; see the module docstring for why in this order."""
     removed = sorted(set(old.files) - set(new.files))
-    stats = {"written": len(changed), "removed": len(removed), "kept": len(new.files) - len(changed)}
     if not out.is_dir():
         (stage / MANIFEST).write_text(new.dumps(), encoding="utf-8")
         os.rename(stage, out)
-        return stats
+        return {"written": len(changed), "removed": len(removed), "kept": len(new.files) - len(changed)}
+    changed = {rel for rel in changed if not _same_bytes(stage / rel, out / rel)}
+    stats = {"written": len(changed), "removed": len(removed), "kept": len(new.files) - len(changed)}
     write_manifest(out, Manifest("", {**old.files, **{rel: UNKNOWN for rel in (*changed, *removed)}}))
     for rel in sorted(changed):
         target = out / rel

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..catalog.vocab import TASK_NAMES, TASKS
 from .digests import digest
+from .publish import library_versions
 from .view import SiteData
 
 # Pagefind also writes its ready-made UIs; the site has its own small one, so these are dropped.
@@ -59,12 +60,11 @@ def records(site: SiteData) -> list[dict]:
 
 
 def records_digest(recs: list[dict]) -> str:
-    try:
-        from importlib.metadata import version
-        pf = version("pagefind")
-    except Exception:  # noqa: BLE001
-        pf = "?"
-    return digest("pagefind", pf, json.dumps(recs, sort_keys=True, ensure_ascii=False))
+    """What the index is made of: the records and the Pagefind that indexes them (the package and
+    the binary it runs, which may be upgraded apart)."""
+    versions = library_versions()
+    return digest("pagefind", versions["pagefind"], versions["pagefind-bin"],
+                  json.dumps(recs, sort_keys=True, ensure_ascii=False))
 
 
 def _document(record: dict) -> str:
