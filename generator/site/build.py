@@ -331,7 +331,7 @@ def build(root: Path | str = ".", out: Path | str | None = None, base_url: str |
     # cut off halfway some of its files are marked unknown (only files whose bytes changed are
     # replaced), and the rest must not pass for it.
     recs = search.records(site)
-    search_digest = search.records_digest(recs)
+    search_digest = search.records_digest(recs, libraries)
     old_search = sorted(r for r in old.files if r.startswith("pagefind/"))
     search_fresh = (bool(old_search) and all(old.files[r] == search_digest for r in old_search)
                     and all((out / r).exists() for r in old_search))

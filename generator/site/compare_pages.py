@@ -177,11 +177,7 @@ class _Side:
 
 
 def _side(site: SiteData, view: ModelView, side: str) -> _Side:
-    key = ("compare-side", view.id, side)
-    found = site.cache.get(key)
-    if found is None:
-        found = site.cache[key] = _Side(site, view, side)
-    return found
+    return cached(site.cache, ("compare-side", view.id, side), lambda: _Side(site, view, side))
 
 
 # ------------------------------------------------------------------ head-to-head
@@ -317,9 +313,10 @@ def _evidence_block(site: SiteData, sa: _Side, sb: _Side) -> tuple[bytes, bool]:
     ea, eb = sa.evidence, sb.evidence
     if ea is None and eb is None:
         return b"", False
-    key = ("evidence-layout", sa.evidence_key, sb.evidence_key)
-    layout, same_suite = site.cache.get(key) or site.cache.setdefault(
-        key, (tuple((found := evidence.block(ea, eb))["categories"]), found["same_suite"]))
+    def make() -> tuple[tuple, bool]:
+        found = evidence.block(ea, eb)
+        return tuple(found["categories"]), found["same_suite"]
+    layout, same_suite = cached(site.cache, ("evidence-layout", sa.evidence_key, sb.evidence_key), make)
     rows = [_zip_join(sa.evals, sb.evals)]
     if layout:
         rows += (cached(site.cache, ("evidence-group",), lambda: _bytes(_evidence_macros(site).categories_head())),

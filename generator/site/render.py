@@ -197,15 +197,11 @@ def macros(cache: dict, template: str, bands: ScoreBands, root: str | None = Non
     """A template's macros as Python callables, loaded once per process and kept in ``cache``:
     for fragments that are the same on many pages, rendered once and reused as Markup. ``root``
     (the pages' depth, e.g. '../../') lets the macros call ``url`` as the pages themselves do."""
-    key = ("macros", template, root)
-    module = cache.get(key)
-    if module is None:
-        env = cache.get(("macros-env",))
-        if env is None:  # one environment for all of them, so a template they import compiles once
-            env = cache[("macros-env",)] = make_env(bands=bands)
-        template_ = env.get_template(template)
-        module = cache[key] = template_.module if root is None else template_.make_module({"root": root})
-    return module
+    def load():
+        # One environment for all of them, so that a template they import compiles once.
+        template_ = cached(cache, ("macros-env",), lambda: make_env(bands=bands)).get_template(template)
+        return template_.module if root is None else template_.make_module({"root": root})
+    return cached(cache, ("macros", template, root), load)
 
 
 def make_env(template_dir: Path = TEMPLATE_DIR, bands: ScoreBands | None = None) -> Environment:

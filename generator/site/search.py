@@ -25,7 +25,6 @@ from pathlib import Path
 
 from ..catalog.vocab import TASK_NAMES, TASKS
 from .digests import digest
-from .publish import library_versions
 from .view import SiteData
 
 # Pagefind also writes its ready-made UIs; the site has its own small one, so these are dropped.
@@ -59,10 +58,9 @@ def records(site: SiteData) -> list[dict]:
     return out
 
 
-def records_digest(recs: list[dict]) -> str:
+def records_digest(recs: list[dict], versions: dict[str, str | None]) -> str:
     """What the index is made of: the records and the Pagefind that indexes them (the package and
-    the binary it runs, which may be upgraded apart)."""
-    versions = library_versions()
+    the binary it runs, which may be upgraded apart; ``versions``: the build's ``library_versions()``)."""
     return digest("pagefind", versions["pagefind"], versions["pagefind-bin"],
                   json.dumps(recs, sort_keys=True, ensure_ascii=False))
 

@@ -32,10 +32,11 @@ PAGE_ROOT = "../../"  # every pair page is compare/a-vs-b/
 def _answered(site: SiteData) -> dict[str, dict[str, dict[tuple[str, str], dict]]]:
     """model -> task -> (suite, prompt) -> its answer row from the model's best source on that suite
     (measured first), for prompts with an image."""
-    found = site.cache.get(("side-by-side", "answered"))
-    if found is not None:
-        return found
-    found = {}
+    return cached(site.cache, ("side-by-side", "answered"), lambda: _answered_rows(site))
+
+
+def _answered_rows(site: SiteData) -> dict[str, dict[str, dict[tuple[str, str], dict]]]:
+    found: dict = {}
     for suite in site.suites.values():
         best = {}
         for model_id, view in site.models.items():
@@ -49,38 +50,27 @@ def _answered(site: SiteData) -> dict[str, dict[str, dict[tuple[str, str], dict]
             for row in site.results.prompt_records(suite.id, p.id):
                 if best.get(row["model"]) == row["source"]:
                     found.setdefault(row["model"], {}).setdefault(p.prompt.task, {})[(suite.id, p.id)] = row
-    site.cache[("side-by-side", "answered")] = found
     return found
 
 
 def _places(site: SiteData) -> dict[tuple[str, str], tuple[int, int]]:
     """(suite, prompt) -> (the suite's place, the prompt's place in it), once per worker."""
-    found = site.cache.get(("side-by-side", "places"))
-    if found is None:
-        found = site.cache[("side-by-side", "places")] = {
-            (suite.id, p.id): (i, j) for i, suite in enumerate(site.suites.values()) for j, p in enumerate(suite.prompts)}
-    return found
+    return cached(site.cache, ("side-by-side", "places"), lambda: {
+        (suite.id, p.id): (i, j) for i, suite in enumerate(site.suites.values()) for j, p in enumerate(suite.prompts)})
 
 
 def _universe(site: SiteData, task: str) -> list[tuple[str, str]]:
     """The (suite, prompt) keys of a task that have an image, in suite and prompt order: the bit
     positions of the masks below, once per worker."""
-    key = ("side-by-side", "universe", task)
-    found = site.cache.get(key)
-    if found is None:
-        place = _places(site)
-        found = site.cache[key] = sorted({k for per_model in _answered(site).values() for k in per_model.get(task, {})},
-                                         key=place.__getitem__)
-    return found
+    return cached(site.cache, ("side-by-side", "universe", task), lambda: sorted(
+        {k for per_model in _answered(site).values() for k in per_model.get(task, {})}, key=_places(site).__getitem__))
 
 
 def _masks(site: SiteData, model_id: str, task: str) -> tuple[int, int, int]:
     """A model's answered, scored and passed prompts of a task as bit masks over ``_universe``, once
     per worker: a pair's shared and differing prompts are then a few integer operations, with the
     head-to-head's popcount (``Results.pair``) for counting them."""
-    key = ("side-by-side", "masks", model_id, task)
-    found = site.cache.get(key)
-    if found is None:
+    def make() -> tuple[int, int, int]:
         rows = _answered(site).get(model_id, {}).get(task, {})
         answered = scored = passed = 0
         for bit, k in enumerate(_universe(site, task)):
@@ -91,8 +81,8 @@ def _masks(site: SiteData, model_id: str, task: str) -> tuple[int, int, int]:
                     scored |= 1 << bit
                     if row["passed"]:
                         passed |= 1 << bit
-        found = site.cache[key] = (answered, scored, passed)
-    return found
+        return answered, scored, passed
+    return cached(site.cache, ("side-by-side", "masks", model_id, task), make)
 
 
 def _fragments(site: SiteData, template: str = FRAGMENTS):
@@ -131,9 +121,8 @@ class _Sides(list):
         self.site, self.model_id, self.task, self.colour = site, model_id, task, colour
 
     def make(self, bit: int) -> tuple[bytes, bytes, bytes]:
-        key = ("side-by-side", "answer", self.model_id, self.task, bit)
-        stencils = self.site.cache.get(key) or self.site.cache.setdefault(
-            key, _answer(self.site, self.model_id, self.task, bit))
+        stencils = cached(self.site.cache, ("side-by-side", "answer", self.model_id, self.task, bit),
+                          lambda: _answer(self.site, self.model_id, self.task, bit))
         colour = {"colour": b"%d" % self.colour}
         self[bit] = tuple(stencil.fill(colour) for stencil in stencils)
         return self[bit]
