@@ -172,9 +172,9 @@ def render_pages(site: SiteData, pages: list[Page], stage: Path, jobs: int,
     ``templates``: a Jinja bytecode cache (``template_cache``) or None."""
     import multiprocessing
 
-    from .render import make_env
+    from .render import site_env
 
-    env = make_env(bands=site.config.score_bands)
+    env = site_env(site.cache, site.config.score_bands)
     env.bytecode_cache = templates
     for name in env.list_templates(filter_func=lambda name: not name.startswith("static/")):
         env.get_template(name)  # compile (or load) once, before forking: the pages' imports (_macros.html...) too

@@ -193,13 +193,19 @@ def cached(cache: dict, key: tuple, make: Callable[[], Any]) -> Any:
     return value
 
 
+def site_env(cache: dict, bands: ScoreBands) -> Environment:
+    """The one environment of a build, kept in ``cache`` (the site's): pages and the macros of
+    their fragments share it, so each template compiles once, before the render workers fork,
+    instead of once more in every worker for the fragments."""
+    return cached(cache, ("env",), lambda: make_env(bands=bands))
+
+
 def macros(cache: dict, template: str, bands: ScoreBands, root: str | None = None):
     """A template's macros as Python callables, loaded once per process and kept in ``cache``:
     for fragments that are the same on many pages, rendered once and reused as Markup. ``root``
     (the pages' depth, e.g. '../../') lets the macros call ``url`` as the pages themselves do."""
     def load():
-        # One environment for all of them, so that a template they import compiles once.
-        template_ = cached(cache, ("macros-env",), lambda: make_env(bands=bands)).get_template(template)
+        template_ = site_env(cache, bands).get_template(template)
         return template_.module if root is None else template_.make_module({"root": root})
     return cached(cache, ("macros", template, root), load)
 
