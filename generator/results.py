@@ -1,12 +1,16 @@
 """Build-time grading and aggregation: run records in, the frames every page reads out.
 
 Grading happens here, from the stored raw outputs, so a better grader re-scores every past
-run on the next build without re-running a model. Two frames come out:
+run on the next build without re-running a model. Two tables come out:
 
 * ``graded``: one row per (suite, model, source, prompt) — the newest record for that prompt
   from that source, with its verdict, cost and staleness.
 * ``scores``: one row per (model, suite, source, category), plus ``category == ""`` for the
   whole suite — pass counts with Wilson intervals, coverage and efficiency figures.
+
+Both are lists of plain dicts (missing values None), made and queried in plain Python: a build
+never imports pandas, which alone took longer than grading a 50-model catalog. ``Results.graded``
+and ``Results.scores`` give them as typed pandas frames on demand, for analysis and tests.
 
 Measured runs and imported ones (each import labelled by its provenance) are never merged:
 they are different sources and get separate rows everywhere. Ordering is sorted on every key,
@@ -15,20 +19,22 @@ so two builds of the same catalog are byte-identical.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import statistics
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any, Literal, NamedTuple
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from .catalog.hashing import prompt_sha256_for
 from .catalog.loader import Catalog
 from .catalog.schemas import ImportedSource, RunRecord
 from .grading import GradingMemo
 from .stats import mcnemar_exact_p, wilson_interval
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MEASURED = "measured"
 COVERAGE_EPSILON = 1e-9  # 27/30 must count as covering 0.9 despite float rounding
@@ -183,16 +189,26 @@ class RepeatSpread:
 
 @dataclass
 class Results:
-    """The one query layer over the graded frames: pages, data files and tests all ask here.
+    """The one query layer over the graded rows: pages, data files and tests all ask here.
 
-    Frames stay the storage (CSV downloads, tests); the lookups the site makes thousands of
+    ``graded_rows`` and ``score_rows_`` are the storage; the lookups the site makes thousands of
     times are dict lookups into indexes built once, on first use.
     """
 
-    graded: pd.DataFrame
-    scores: pd.DataFrame
+    graded_rows: list[dict[str, Any]]  # GRADED_COLUMNS, in (suite, model, source, prompt_id) order
+    scores_rows: list[dict[str, Any]]  # SCORE_COLUMNS, in (suite, model, source, category) order
     records: dict[RecordKey, RunRecord] = field(default_factory=dict, repr=False)  # for structured boxes
     repeats: dict[tuple[str, str, str], RepeatSpread] = field(default_factory=dict, repr=False)  # (model, suite, source)
+
+    @cached_property
+    def graded(self) -> pd.DataFrame:
+        """The graded rows as a typed pandas frame (pandas is imported here, on first use)."""
+        return _frame(self.graded_rows, _GRADED_DTYPES)
+
+    @cached_property
+    def scores(self) -> pd.DataFrame:
+        """The scores rows as a typed pandas frame."""
+        return _frame(self.scores_rows, _SCORE_DTYPES)
 
     def repeat_spread(self, model_id: str, suite_id: str, source: str) -> RepeatSpread | None:
         """The spread over repeated passes, where there were two or more; else None."""
@@ -200,7 +216,7 @@ class Results:
 
     def for_model(self, model_id: str) -> pd.DataFrame:
         """Every scores row of one model, in (suite, source, category) order."""
-        return self._rows(self.scores, self._score_index.get(model_id))
+        return self._rows(self.scores, self._score_positions.get(model_id, []))
 
     def overall(self, suite_id: str) -> pd.DataFrame:
         """The leaderboard of one suite: whole-suite rows, best rate first, unrated last."""
@@ -210,7 +226,7 @@ class Results:
 
     def prompt_rows(self, suite_id: str, prompt_id: str) -> pd.DataFrame:
         """Every model's and source's answer to one prompt, in (model, source) order."""
-        return self._rows(self.graded, self._prompt_index.get((suite_id, prompt_id)))
+        return self._rows(self.graded, self._prompt_positions.get((suite_id, prompt_id), []))
 
     def prompt_records(self, suite_id: str, prompt_id: str) -> list[dict[str, Any]]:
         """``prompt_rows`` as plain dicts (missing values None), for pages."""
@@ -270,36 +286,42 @@ class Results:
                               answers_b=self.answers(b, suite_id, source_b))
 
     def to_records(self, which: Literal["scores", "graded"] = "scores") -> list[dict[str, Any]]:
-        """JSON-ready rows of one frame: plain Python values, missing values as None."""
-        return frame_records(getattr(self, which))
+        """JSON-ready rows of one table: plain Python values, missing values as None (copies)."""
+        return [dict(row) for row in (self.graded_rows if which == "graded" else self.scores_rows)]
 
     # Indexes built once, on first use, so thousands of pages each do a dict lookup.
 
     @cached_property
-    def _score_index(self) -> dict[str, np.ndarray]:
-        return self.scores.groupby("model", sort=False).indices
+    def _score_positions(self) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        for i, row in enumerate(self.scores_rows):
+            found.setdefault(row["model"], []).append(i)
+        return found
 
     @cached_property
-    def _prompt_index(self) -> dict[tuple[str, str], np.ndarray]:
-        return self.graded.groupby(["suite", "prompt_id"], sort=False).indices
+    def _prompt_positions(self) -> dict[tuple[str, str], list[int]]:
+        found: dict[tuple[str, str], list[int]] = {}
+        for i, row in enumerate(self.graded_rows):
+            found.setdefault((row["suite"], row["prompt_id"]), []).append(i)
+        return found
 
     @cached_property
     def _prompt_records(self) -> dict[tuple[str, str], list[dict[str, Any]]]:
-        rows = frame_records(self.graded) if not self.graded.empty else []
-        return {key: [rows[i] for i in np.sort(positions)] for key, positions in sorted(self._prompt_index.items())}
+        rows = self.graded_rows
+        return {key: [rows[i] for i in positions] for key, positions in sorted(self._prompt_positions.items())}
 
     @cached_property
     def _score_rows(self) -> dict[tuple[str, str, str], dict[str, dict[str, Any]]]:
         found: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = {}
-        for row in frame_records(self.scores):
+        for row in self.scores_rows:
             found.setdefault((row["model"], row["suite"], row["source"]), {})[row["category"]] = row
         return found
 
     @cached_property
     def _sources(self) -> dict[tuple[str, str], list[str]]:
         found: dict[tuple[str, str], set[str]] = {}
-        for suite, model, source in self.graded[["suite", "model", "source"]].drop_duplicates().itertuples(index=False):
-            found.setdefault((suite, model), set()).add(source)
+        for row in self.graded_rows:
+            found.setdefault((row["suite"], row["model"]), set()).add(row["source"])
         return {key: sorted(sources, key=lambda s: (s != MEASURED, s)) for key, sources in found.items()}
 
     @cached_property
@@ -312,24 +334,22 @@ class Results:
 
     @cached_property
     def _run_summaries(self) -> dict[tuple[str, str, str], RunSummary]:
-        """One pass over the graded rows in plain Python: a pandas groupby with per-group Python
-        aggregations cost ten times as much (0.3 s at 200 models)."""
-        names = ["model", "suite", "source", "run_id", "started_at", "hardware", "adapter", "model_revision",
-                 "batch_size", "latency_s", "throughput_s", "error", "stale"]
-        runs: dict[tuple[str, str, str, str], list[tuple]] = {}
-        for row in zip(*(self.graded[name].tolist() for name in names)):
-            runs.setdefault(row[:4], []).append(row)
+        runs: dict[tuple[str, str, str, str], list[dict]] = {}
+        for row in self.graded_rows:
+            runs.setdefault((row["model"], row["suite"], row["source"], row["run_id"]), []).append(row)
         by_source: dict[tuple[str, str, str], list[dict]] = {}
         problems: dict[tuple[str, str, str], tuple[int, int]] = {}  # (errors, stale)
         for key, rows in runs.items():
-            column = dict(zip(names, zip(*rows)))
+            column = {name: [row[name] for row in rows] for name in (
+                "started_at", "hardware", "adapter", "model_revision", "batch_size", "latency_s", "throughput_s")}
             by_source.setdefault(key[:3], []).append({
                 "run_id": key[3], "started_at": min(column["started_at"]), "hardware": _distinct(column["hardware"]),
                 "adapter": _distinct(column["adapter"]), "model_revision": _distinct(column["model_revision"]),
                 "records": len(rows), "batch_size": _distinct(column["batch_size"]),
                 "latency_median": _median(column["latency_s"]), "throughput_median": _median(column["throughput_s"])})
             errors, stale = problems.get(key[:3], (0, 0))
-            problems[key[:3]] = (errors + sum(_plain(e) is not None for e in column["error"]), stale + sum(column["stale"]))
+            problems[key[:3]] = (errors + sum(row["error"] is not None for row in rows),
+                                 stale + sum(row["stale"] for row in rows))
         return {key: RunSummary(runs=sorted(found, key=lambda run: (run["started_at"], run["run_id"])),
                                 records=sum(run["records"] for run in found), errors=problems[key][0],
                                 stale=problems[key][1])
@@ -337,12 +357,11 @@ class Results:
 
     @cached_property
     def _answers(self) -> dict[tuple[str, str, str], dict[str, Answer]]:
-        scored = self.graded[self.graded["scored"]]
         answers: dict[tuple[str, str, str], dict[str, Answer]] = {}
-        columns = ["suite", "model", "source", "prompt_id", "category", "passed", "output", "reason", "error"]
-        for suite, model, source, prompt_id, category, passed, output, reason, error in scored[columns].itertuples(index=False):
-            answers.setdefault((suite, model, source), {})[prompt_id] = Answer(
-                category, bool(passed), _plain(output), reason, _plain(error))
+        for row in self.graded_rows:
+            if row["scored"]:
+                answers.setdefault((row["suite"], row["model"], row["source"]), {})[row["prompt_id"]] = Answer(
+                    row["category"], row["passed"], row["output"], row["reason"], row["error"])
         return answers
 
     @cached_property
@@ -366,18 +385,16 @@ class Results:
         return verdicts
 
     @staticmethod
-    def _rows(frame: pd.DataFrame, positions: np.ndarray | None) -> pd.DataFrame:
-        if positions is None:
-            return frame.iloc[0:0]
-        return frame.iloc[np.sort(positions)].reset_index(drop=True)
+    def _rows(frame: pd.DataFrame, positions: list[int]) -> pd.DataFrame:
+        return frame.iloc[positions].reset_index(drop=True)
 
 
 def compute_results(catalog: Catalog) -> Results:
     """Grade the newest record per (suite, model, source, prompt) and aggregate the scores."""
     records = newest_records(catalog)
     grade = GradingMemo()
-    graded = _graded_frame(catalog, records, grade)
-    return Results(graded=graded, scores=_scores_frame(catalog, graded), records=records,
+    graded = _graded_rows(catalog, records, grade)
+    return Results(graded_rows=graded, scores_rows=_scores_rows(catalog, graded), records=records,
                    repeats=repeat_spreads(catalog, grade))
 
 
@@ -422,9 +439,11 @@ def newest_records(catalog: Catalog) -> dict[RecordKey, RunRecord]:
     return dict(sorted(newest.items()))
 
 
-def _graded_frame(catalog: Catalog, records: dict[RecordKey, RunRecord], grade: GradingMemo) -> pd.DataFrame:
-    """One typed row per record; each prompt's fingerprint (image read) is computed once."""
+def _graded_rows(catalog: Catalog, records: dict[RecordKey, RunRecord], grade: GradingMemo) -> list[dict[str, Any]]:
+    """One row per record; each prompt's fingerprint (image read) is computed once."""
     prompts = {suite_id: {p.id: p for p in loaded.suite.prompts} for suite_id, loaded in catalog.suites.items()}
+    prices = {model: (card.pricing.input_per_1m, card.pricing.output_per_1m) if card.pricing else (None, None)
+              for model, card in catalog.cards.items()}
     fingerprints: dict[tuple[str, str], str] = {}
     rows = []
     for (suite_id, model, source, prompt_id), record in records.items():
@@ -441,78 +460,71 @@ def _graded_frame(catalog: Catalog, records: dict[RecordKey, RunRecord], grade: 
             "suite": suite_id, "model": model, "source": source, "measured": record.measured,
             "prompt_id": prompt_id, "category": prompt.category, "task": prompt.task,
             "scored": verdict is not None,
-            "passed": pd.NA if verdict is None else verdict.passed,
-            "score": math.nan if verdict is None else verdict.score,
+            "passed": None if verdict is None else bool(verdict.passed),
+            "score": None if verdict is None else _number(verdict.score),
             "reason": "" if verdict is None else verdict.reason,
             "output": record.output, "error": record.error,
-            "latency_s": math.nan if record.latency_s is None else record.latency_s,
-            "input_tokens": pd.NA if record.input_tokens is None else record.input_tokens,
-            "output_tokens": pd.NA if record.output_tokens is None else record.output_tokens,
-            "source_verdict": pd.NA if record.source_verdict is None else record.source_verdict,
+            "latency_s": _number(record.latency_s),
+            "input_tokens": record.input_tokens, "output_tokens": record.output_tokens,
+            "cost_usd": _cost_usd(record, *prices.get(model, (None, None))),
+            "source_verdict": record.source_verdict,
             "stale": record.prompt_sha256 != fingerprints[(suite_id, prompt_id)],
             "run_id": record.run_id, "started_at": record.started_at, "hardware": record.hardware,
             "adapter": record.adapter, "model_revision": record.model_revision,
-            "batch_size": pd.NA if record.batch_size is None else record.batch_size,
-            "throughput_s": math.nan if record.throughput_s is None else record.throughput_s,
+            "batch_size": record.batch_size, "throughput_s": _number(record.throughput_s),
         })
-    frame = pd.DataFrame({name: pd.Series([row[name] for row in rows], dtype=_GRADED_DTYPES[name])
-                          for name in GRADED_COLUMNS if name != "cost_usd"})
-    frame.insert(GRADED_COLUMNS.index("cost_usd"), "cost_usd", _cost_usd(catalog, frame))
-    return frame
+    return rows
 
 
-def _cost_usd(catalog: Catalog, frame: pd.DataFrame) -> np.ndarray:
-    """tokens × the card's price per 1M; NaN (never 0) when a count or a price is unknown."""
-    def price(model: str, which: str) -> float:
-        card = catalog.cards.get(model)
-        value = getattr(card.pricing, which) if card is not None and card.pricing is not None else None
-        return math.nan if value is None else value
-
-    price_in = frame["model"].map(lambda m: price(m, "input_per_1m")).to_numpy(dtype=float)
-    price_out = frame["model"].map(lambda m: price(m, "output_per_1m")).to_numpy(dtype=float)
-    tokens_in = frame["input_tokens"].to_numpy(dtype=float, na_value=np.nan)
-    tokens_out = frame["output_tokens"].to_numpy(dtype=float, na_value=np.nan)
-    return tokens_in * price_in / 1e6 + tokens_out * price_out / 1e6
+def _number(value: float | None) -> float | None:
+    """A float column's value: None when missing (or NaN)."""
+    return None if value is None or math.isnan(value) else float(value)
 
 
-def _scores_frame(catalog: Catalog, graded: pd.DataFrame) -> pd.DataFrame:
+def _cost_usd(record: RunRecord, price_in: float | None, price_out: float | None) -> float | None:
+    """tokens × the card's price per 1M; None (never 0) when a count or a price is unknown."""
+    if None in (record.input_tokens, record.output_tokens, price_in, price_out):
+        return None
+    return _number(record.input_tokens * price_in / 1e6 + record.output_tokens * price_out / 1e6)
+
+
+def _scores_rows(catalog: Catalog, graded: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Pass counts per category and overall; efficiency from answered (non-errored) records.
 
     Errored records count as present (coverage) and as failed (pass rate), but their latency
     and tokens describe a failure, not an answer, so they stay out of the efficiency figures.
     """
-    keys = ["suite", "model", "source", "category"]
-    scored = graded[graded["scored"]]
     prompts = _scored_prompt_counts(catalog)
-    grid = [(suite, model, source, category)
-            for suite, model, source in scored[["suite", "model", "source"]].drop_duplicates().itertuples(index=False)
-            for (s, category) in prompts if s == suite]
-    if not grid:
-        return pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in _SCORE_DTYPES.items()})
-    both = pd.concat([scored, scored.assign(category="")], ignore_index=True)
-    counts = both.groupby(keys).agg(passed=("passed", "sum"), n=("passed", "size"))
-    answered = both[both["error"].isna()].assign(
-        input_tokens=lambda f: f["input_tokens"].astype(float),
-        output_tokens=lambda f: f["output_tokens"].astype(float))
-    efficiency = answered.groupby(keys).agg(
-        latency_median=("latency_s", "median"), latency_mean=("latency_s", "mean"),
-        input_tokens_median=("input_tokens", "median"), output_tokens_median=("output_tokens", "median"),
-        cost_per_task=("cost_usd", "mean"))
-    scores = (pd.DataFrame(index=pd.MultiIndex.from_tuples(sorted(grid), names=keys))
-              .join(counts).join(efficiency).reset_index())
-    scores[["passed", "n"]] = scores[["passed", "n"]].fillna(0).astype(int)
-    scores["rate"] = scores["passed"] / scores["n"].where(scores["n"] > 0)  # NaN when nothing graded
-    bounds = [wilson_interval(p, n) for p, n in zip(scores["passed"], scores["n"])]
-    scores["lo"] = [lo for lo, _ in bounds]
-    scores["hi"] = [hi for _, hi in bounds]
-    scores["prompts"] = [prompts[(s, c)] for s, c in zip(scores["suite"], scores["category"])]
-    scores["coverage"] = scores["n"] / scores["prompts"]
-    whole = scores[scores["category"] == ""]
-    covered = {(s, m, src): coverage >= catalog.site.coverage_min - COVERAGE_EPSILON
-               for s, m, src, coverage in zip(whole["suite"], whole["model"], whole["source"], whole["coverage"])}
-    scores["show_efficiency"] = [covered[key] for key in zip(scores["suite"], scores["model"], scores["source"])]
-    scores["measured"] = scores["source"] == MEASURED
-    return scores.astype(_SCORE_DTYPES)[SCORE_COLUMNS]
+    groups: dict[tuple[str, str, str, str], list[dict]] = {}
+    sources: set[tuple[str, str, str]] = set()
+    for row in graded:
+        if row["scored"]:
+            sources.add((row["suite"], row["model"], row["source"]))
+            for category in (row["category"], ""):
+                groups.setdefault((row["suite"], row["model"], row["source"], category), []).append(row)
+    grid = sorted((suite, model, source, category) for suite, model, source in sources
+                  for (s, category) in prompts if s == suite)
+    found = []
+    for suite, model, source, category in grid:
+        rows = groups.get((suite, model, source, category), [])
+        answered = [row for row in rows if row["error"] is None]
+        passed, n = sum(row["passed"] for row in rows), len(rows)
+        lo, hi = wilson_interval(passed, n)
+        found.append({
+            "model": model, "suite": suite, "source": source, "measured": source == MEASURED, "category": category,
+            "passed": passed, "n": n, "rate": passed / n if n else None, "lo": lo, "hi": hi,
+            "prompts": prompts[(suite, category)], "coverage": n / prompts[(suite, category)],
+            "latency_median": _median([row["latency_s"] for row in answered]),
+            "latency_mean": _mean([row["latency_s"] for row in answered]),
+            "input_tokens_median": _median([row["input_tokens"] for row in answered]),
+            "output_tokens_median": _median([row["output_tokens"] for row in answered]),
+            "cost_per_task": _mean([row["cost_usd"] for row in answered]),
+        })
+    covered = {(row["suite"], row["model"], row["source"]): row["coverage"] >= catalog.site.coverage_min - COVERAGE_EPSILON
+               for row in found if row["category"] == ""}
+    for row in found:
+        row["show_efficiency"] = covered[(row["suite"], row["model"], row["source"])]
+    return [{name: row[name] for name in SCORE_COLUMNS} for row in found]
 
 
 def _scored_prompt_counts(catalog: Catalog) -> dict[tuple[str, str], int]:
@@ -528,52 +540,60 @@ def _scored_prompt_counts(catalog: Catalog) -> dict[tuple[str, str], int]:
 
 def _distinct(values) -> str | None:
     """The distinct present values as sorted text, joined ("1, 8"); None when none is present."""
-    return ", ".join(sorted({str(v) for v in set(values) if _plain(v) is not None})) or None
+    return ", ".join(sorted({str(v) for v in set(values) if v is not None})) or None
 
 
-def _median(values) -> float | None:
-    """The median of the present values (as pandas' median skips NaN); None when none is."""
-    present = sorted(v for v in values if not math.isnan(v))
-    return statistics.median(present) if present else None
+def _median(values: list) -> float | None:
+    """The median of the present values (as pandas' median skips missing ones); None when none is."""
+    present = sorted(v for v in values if v is not None)
+    return float(statistics.median(present)) if present else None
 
 
-def _plain(value: Any) -> Any:
-    """NaN / NA -> None, numpy scalars -> Python."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
+def _mean(values: list) -> float | None:
+    """The mean of the present values; None when none is. Summed with Kahan's compensation, as
+    pandas' grouped mean sums, so the figures are those an analyst gets from the frames."""
+    total = compensation = 0.0
+    count = 0
+    for value in values:
+        if value is not None:
+            count += 1
+            y = value - compensation
+            t = total + y
+            compensation = t - total - y
+            total = t
+    return total / count if count else None
 
 
-def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as plain Python dicts (json.dumps-able); NaN and NA become None."""
-    plain = frame.astype(object)
-    return plain.where(frame.notna(), None).to_dict("records")
+def _frame(rows: list[dict[str, Any]], dtypes: dict[str, Any]) -> pd.DataFrame:
+    """Plain rows as a frame of typed columns (missing values NaN or NA)."""
+    import pandas as pd
+
+    return pd.DataFrame({name: pd.Series([row[name] for row in rows], dtype=dtype) for name, dtype in dtypes.items()})
 
 
 # A spreadsheet reads a cell that starts with one of these as a formula (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _inert(column: pd.Series) -> pd.Series:
-    """The column with every formula-like text cell quoted. Only its distinct values are checked
-    (a hash pass in C): most columns repeat a few ids and hold no such cell, and stay as they are."""
-    risky = {v: "'" + v for v in column.unique() if isinstance(v, str) and v.startswith(FORMULA_START)}
-    return column.map(lambda v: risky.get(v, v) if isinstance(v, str) else v) if risky else column
+def _csv_cell(value: Any) -> Any:
+    """A cell as the CSV shows it: missing values empty, floats at full precision (repr), and a
+    text cell that starts like a formula quoted with a leading apostrophe."""
+    if value is None:
+        return ""
+    if type(value) is str and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def results_frame_csv(results: Results, which: Literal["scores", "graded"] = "scores") -> str:
-    """One frame as CSV for /data/ downloads: fixed column order, missing values empty.
+    """One table as CSV for /data/ downloads: fixed column order, missing values empty.
 
     Answers are untrusted text opened in spreadsheets: a text cell that starts like a formula gets
     a leading apostrophe (models.json keeps the raw text), and rows end in CRLF as RFC 4180 says,
     so the csv writer quotes every cell holding a CR or LF and a lone CR cannot split a row."""
-    frame = getattr(results, which)
-    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c]) and not
-            pd.api.types.is_bool_dtype(frame[c])]
-    return frame.assign(**{c: _inert(frame[c]) for c in text}).to_csv(index=False, lineterminator="\r\n")
+    rows, columns = (results.graded_rows, GRADED_COLUMNS) if which == "graded" else (results.scores_rows, SCORE_COLUMNS)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows([_csv_cell(row[name]) for name in columns] for row in rows)
+    return out.getvalue()

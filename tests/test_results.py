@@ -11,6 +11,8 @@ import io
 import json
 import math
 import random
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -408,3 +410,54 @@ def test_csv_cells_cannot_split_rows_or_run_as_spreadsheet_formulas(suite):
         ("c1", '\'=HYPERLINK("http://evil.example","x")'), ("c2", "'+1"), ("c3", "'-2+3"), ("c4", "'@SUM(A1:A9)"),
         ("c5", "'\tyes"), ("r1", "line one\rline two"), ("r2", "a\nb"), ("r3", "'\r=1"), ("r4", "yes"), ("r5", "1-2")]
     assert [r["latency_s"] for r in rows] == ["1.0"] * 10  # numbers are not touched
+
+
+def test_the_tables_are_what_pandas_makes_of_the_same_rows(suite):
+    """The tables are computed in plain Python (a build never imports pandas); pandas is the oracle
+    here: its grouped medians and means (Kahan-summed) give the same floats bit for bit, and its
+    to_csv the same text, on latencies and prices with every digit used, missing tokens, errors and
+    an imported source."""
+    rng = random.Random(11)
+    runs = []
+    for model in ("a", "b", "c"):
+        for pid in SCORED:
+            runs.append(record(suite, model, pid, rng.choice(["yes", "no", "=1+2"]), latency_s=rng.uniform(0.001, 97.3),
+                               tokens=(rng.choice([None, rng.randint(1, 9999)]), rng.randint(1, 999)),
+                               error="timeout" if rng.random() < 0.15 else None))
+    runs += answers(suite, "a", passed=COUNT, failed=READ, source=VAC, latency_s=None)
+    results = compute_results(catalog(suite, runs, [card("a", 0.137, 0.41), card("b", 3.3, None)]))
+
+    graded = results.graded
+    answered = graded[graded["scored"] & graded["error"].isna()]
+    both = pd.concat([answered, answered.assign(category="")])
+    expected = both.groupby(["suite", "model", "source", "category"]).agg(
+        latency_median=("latency_s", "median"), latency_mean=("latency_s", "mean"),
+        input_tokens_median=("input_tokens", lambda t: t.astype(float).median()), cost_per_task=("cost_usd", "mean"))
+    for key, figures in expected.iterrows():
+        ours = results.score_rows(key[1], key[0], key[2])[key[3]]
+        for name, value in figures.items():
+            assert (ours[name] is None and math.isnan(value)) or ours[name] == value, (key, name, ours[name], value)
+    assert any(row["cost_usd"] is not None for row in results.graded_rows)
+
+    def pandas_csv(frame):
+        text = [c for c in frame.columns if frame[c].dtype == object]
+        quoted = {c: frame[c].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(("=", "+", "-", "@", "\t", "\r"))
+                                  else v) for c in text}
+        return frame.assign(**quoted).to_csv(index=False, lineterminator="\r\n")
+
+    assert results_frame_csv(results, "graded") == pandas_csv(results.graded)
+    assert results_frame_csv(results, "scores") == pandas_csv(results.scores)
+
+
+def test_building_the_site_never_imports_pandas_or_numpy(tmp_path):
+    """pandas and numpy took longer to import than a 50-model catalog takes to grade: the build
+    computes its tables in plain Python, and only an analyst asking for ``Results.graded`` pays."""
+    from site_fixtures import write_catalog
+
+    root = write_catalog(tmp_path / "repo")
+    script = ("import sys\nfrom generator.site.build import build\n"
+              f"build({str(root)!r}, {str(tmp_path / 'out')!r}, jobs=1)\n"
+              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'numpy')))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    assert (tmp_path / "out" / "data" / "results.csv").read_text(encoding="utf-8").startswith("suite,model,source,")

@@ -12,10 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Callable
 
 from .judging import prompt_judgements
 
@@ -34,15 +31,12 @@ def digest(*parts: Any) -> str:
     return h.hexdigest()
 
 
-def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
-    if frame.empty:
-        return np.zeros(0, dtype=np.uint64)
-    return pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
-
-
-def _rows_bytes(hashes: np.ndarray, index: dict, key) -> bytes:
-    """The row hashes of one group, in frame order."""
-    return hashes[np.sort(index.get(key, np.zeros(0, dtype=int)))].tobytes()
+def _group_hashes(rows: list[dict], key: Callable[[dict], Any]) -> dict[Any, bytes]:
+    """Each row's hash, joined per group (in row order): what a group's pages show of the rows."""
+    found: dict[Any, list[bytes]] = {}
+    for row in rows:
+        found.setdefault(key(row), []).append(hashlib.sha256(repr(tuple(row.values())).encode("utf-8", "surrogatepass")).digest())
+    return {k: b"".join(hashes) for k, hashes in found.items()}
 
 
 def stamp(site: SiteData, code_digest: str) -> None:
@@ -54,21 +48,19 @@ def stamp(site: SiteData, code_digest: str) -> None:
                           if path.startswith(f"media/{suite.id}/"))
         suite.digest = digest(suite.suite.model_dump_json(), images)
 
-    graded, scores = results.graded, results.scores
-    graded_hash, scores_hash = _row_hashes(graded), _row_hashes(scores)
-    graded_by_model = graded.groupby("model", sort=True).indices if not graded.empty else {}
-    scores_by_model = scores.groupby("model", sort=True).indices if not scores.empty else {}
+    graded_by_model = _group_hashes(results.graded_rows, lambda row: row["model"])
+    scores_by_model = _group_hashes(results.scores_rows, lambda row: row["model"])
     for model_id, view in site.models.items():
-        view.digest = digest(view.card.model_dump_json(), _rows_bytes(graded_hash, graded_by_model, model_id),
-                             _rows_bytes(scores_hash, scores_by_model, model_id))
+        view.digest = digest(view.card.model_dump_json(), graded_by_model.get(model_id, b""),
+                             scores_by_model.get(model_id, b""))
 
     site.names_digest = digest(json.dumps({m: v.name for m, v in site.models.items()}, sort_keys=True))
     site.ranking_digest = digest(site.names_digest, *site.ranking)
-    by_prompt = graded.groupby(["suite", "prompt_id"], sort=True).indices if not graded.empty else {}
+    by_prompt = _group_hashes(results.graded_rows, lambda row: (row["suite"], row["prompt_id"]))
     for suite in site.suites.values():
         for p in suite.prompts:
             p.digest = digest(p.prompt.model_dump_json(), suite.digest, site.names_digest,
-                              _rows_bytes(graded_hash, by_prompt, (suite.id, p.id)),
+                              by_prompt.get((suite.id, p.id), b""),
                               prompt_judgements(site, suite.id, p.id))
     site.shared_digest = digest(code_digest, site.config.model_dump_json(), site.base_url,
                                 *(s.digest for s in site.suites.values()))

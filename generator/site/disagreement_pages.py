@@ -27,17 +27,16 @@ def both_verdicts(site: SiteData) -> list[dict]:
     if _MEMO not in site.cache:
         graders = {(s.id, p.id): p.prompt.grader.name for s in site.suites.values() for p in s.prompts
                    if p.prompt.grader}
-        graded = site.results.graded
         rows = []
-        if not graded.empty:
-            both = graded[graded["scored"] & graded["source_verdict"].notna() & ~graded["measured"]]
-            for row in both.to_dict("records"):
-                record = site.results.records.get((row["suite"], row["model"], row["source"], row["prompt_id"]))
-                if record is None or record.measured:
-                    continue
-                rows.append({**row, "repository": record.source.repository,
-                             "grader": graders.get((row["suite"], row["prompt_id"]), ""),
-                             "differs": bool(row["passed"]) != bool(row["source_verdict"])})
+        for row in site.results.graded_rows:
+            if not row["scored"] or row["source_verdict"] is None or row["measured"]:
+                continue
+            record = site.results.records.get((row["suite"], row["model"], row["source"], row["prompt_id"]))
+            if record is None or record.measured:
+                continue
+            rows.append({**row, "repository": record.source.repository,
+                         "grader": graders.get((row["suite"], row["prompt_id"]), ""),
+                         "differs": bool(row["passed"]) != bool(row["source_verdict"])})
         site.cache[_MEMO] = sorted(rows, key=lambda r: (r["repository"], r["suite"], r["prompt_id"], r["model"]))
     return site.cache[_MEMO]
 

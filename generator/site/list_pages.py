@@ -10,7 +10,7 @@ from .view import SiteData
 
 def ctx_data(site: SiteData) -> dict:
     return {"title": f"Data downloads — {site.title}", "nav": "data",
-            "graded_rows": len(site.results.graded), "score_rows": len(site.results.scores),
+            "graded_rows": len(site.results.graded_rows), "score_rows": len(site.results.scores_rows),
             "model_count": len(site.models), "description": "Download every graded answer and score as CSV or JSON.",
             "sources": site.catalog.sources}  # the pinned peer sources: which made it into this build
 

@@ -8,11 +8,11 @@ relative to the page (``url``) so the site works under any sub-path and from dis
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup, escape
 
@@ -24,12 +24,16 @@ DASH = "—"
 
 
 def missing(value: Any) -> bool:
-    """None, "", NaN and pandas' NA are all "unknown"."""
-    if value is None or value is pd.NA:
+    """None, "", NaN and pandas' NA are all "unknown" (NA only exists once pandas is imported: a
+    build never imports it, an analyst's frame may)."""
+    if value is None:
         return True
     if isinstance(value, float):
         return math.isnan(value)
-    return isinstance(value, str) and value == ""
+    if isinstance(value, str):
+        return value == ""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and value is pandas.NA
 
 
 def dash(value: Any) -> Any:

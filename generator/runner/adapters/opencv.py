@@ -13,14 +13,16 @@ OpenCV 5.0 moved both detectors out of the main wheel, hence `opencv-python-head
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PIL import Image
 
 from ...catalog.schemas import Box
 from ..adapter import Detector, PackagedDetector, Prediction, boxes_prediction, file_fingerprint
 from ..options import Option
+
+if TYPE_CHECKING:  # numpy is imported where an image is read, not when a card is checked
+    import numpy as np
 
 HAAR_FACE = "haar-frontalface-default"
 HOG_PEOPLE = "hog-people"
@@ -80,6 +82,8 @@ class OpenCVAdapter(PackagedDetector):
         return {**self.config.params, **self.settings}
 
     def predict(self, image: Image.Image, prompt: str, task: str) -> Prediction:
+        import numpy as np
+
         if self._detect is None:
             raise RuntimeError("opencv: load() was not called")
         rects, scores = self._detect(np.asarray(image.convert("RGB")))

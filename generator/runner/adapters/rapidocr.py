@@ -12,14 +12,16 @@ key, since they change what is read.
 from __future__ import annotations
 
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PIL import Image
 
 from ...catalog.schemas import Structured, TextLine
 from ..adapter import PackagedOCR, Prediction
 from ..options import Option
+
+if TYPE_CHECKING:  # numpy is imported where an image is read, not when a card is checked
+    import numpy as np
 
 QUIET = {"Global.log_level": "error"}  # RapidOCR logs every model path at info level
 # RapidOCR's own parameters (its config.yaml, "Section.key") that change what is read; RapidOCR
@@ -68,6 +70,8 @@ class RapidOCRAdapter(PackagedOCR):
 def quads_to_lines(boxes, texts, scores) -> list[TextLine]:
     """RapidOCR's (N, 4, 2) corner points, texts and scores -> lines with xyxy boxes.
     No text found comes back as None for all three."""
+    import numpy as np
+
     if boxes is None or texts is None:
         return []
     lines = []
