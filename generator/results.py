@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import operator
 import statistics
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -575,25 +576,24 @@ def _frame(rows: list[dict[str, Any]], dtypes: dict[str, Any]) -> pd.DataFrame:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _csv_cell(value: Any) -> Any:
-    """A cell as the CSV shows it: missing values empty, floats at full precision (repr), and a
-    text cell that starts like a formula quoted with a leading apostrophe."""
-    if value is None:
-        return ""
-    if type(value) is str and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def results_frame_csv(results: Results, which: Literal["scores", "graded"] = "scores") -> str:
-    """One table as CSV for /data/ downloads: fixed column order, missing values empty.
+    """One table as CSV for /data/ downloads: fixed column order, missing values empty, floats at
+    full precision (repr, as the csv module writes them).
 
     Answers are untrusted text opened in spreadsheets: a text cell that starts like a formula gets
     a leading apostrophe (models.json keeps the raw text), and rows end in CRLF as RFC 4180 says,
     so the csv writer quotes every cell holding a CR or LF and a lone CR cannot split a row."""
-    rows, columns = (results.graded_rows, GRADED_COLUMNS) if which == "graded" else (results.scores_rows, SCORE_COLUMNS)
+    rows, dtypes = (results.graded_rows, _GRADED_DTYPES) if which == "graded" else (results.scores_rows, _SCORE_DTYPES)
+    columns = list(dtypes)
+    text = [i for i, name in enumerate(columns) if dtypes[name] is object]
+    cells = operator.itemgetter(*columns)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
-    writer.writerows([_csv_cell(row[name]) for name in columns] for row in rows)
+    for row in rows:
+        line = cells(row)
+        if any(type(line[i]) is str and line[i].startswith(FORMULA_START) for i in text):
+            line = [("'" + v if i in text and type(v) is str and v.startswith(FORMULA_START) else v)
+                    for i, v in enumerate(line)]
+        writer.writerow(line)
     return out.getvalue()

@@ -31,11 +31,16 @@ def digest(*parts: Any) -> str:
     return h.hexdigest()
 
 
-def _group_hashes(rows: list[dict], key: Callable[[dict], Any]) -> dict[Any, bytes]:
-    """Each row's hash, joined per group (in row order): what a group's pages show of the rows."""
+def _row_hashes(rows: list[dict]) -> list[bytes]:
+    """A hash of each row's values (repr: exact for floats, and None stays distinct from "")."""
+    return [hashlib.sha256(repr(tuple(row.values())).encode("utf-8", "surrogatepass")).digest() for row in rows]
+
+
+def _grouped(rows: list[dict], hashes: list[bytes], key: Callable[[dict], Any]) -> dict[Any, bytes]:
+    """The row hashes of each group, joined in row order: what a group's pages show of the rows."""
     found: dict[Any, list[bytes]] = {}
-    for row in rows:
-        found.setdefault(key(row), []).append(hashlib.sha256(repr(tuple(row.values())).encode("utf-8", "surrogatepass")).digest())
+    for row, h in zip(rows, hashes):
+        found.setdefault(key(row), []).append(h)
     return {k: b"".join(hashes) for k, hashes in found.items()}
 
 
@@ -48,15 +53,16 @@ def stamp(site: SiteData, code_digest: str) -> None:
                           if path.startswith(f"media/{suite.id}/"))
         suite.digest = digest(suite.suite.model_dump_json(), images)
 
-    graded_by_model = _group_hashes(results.graded_rows, lambda row: row["model"])
-    scores_by_model = _group_hashes(results.scores_rows, lambda row: row["model"])
+    graded, graded_hashes = results.graded_rows, _row_hashes(results.graded_rows)
+    graded_by_model = _grouped(graded, graded_hashes, lambda row: row["model"])
+    scores_by_model = _grouped(results.scores_rows, _row_hashes(results.scores_rows), lambda row: row["model"])
     for model_id, view in site.models.items():
         view.digest = digest(view.card.model_dump_json(), graded_by_model.get(model_id, b""),
                              scores_by_model.get(model_id, b""))
 
     site.names_digest = digest(json.dumps({m: v.name for m, v in site.models.items()}, sort_keys=True))
     site.ranking_digest = digest(site.names_digest, *site.ranking)
-    by_prompt = _group_hashes(results.graded_rows, lambda row: (row["suite"], row["prompt_id"]))
+    by_prompt = _grouped(graded, graded_hashes, lambda row: (row["suite"], row["prompt_id"]))
     for suite in site.suites.values():
         for p in suite.prompts:
             p.digest = digest(p.prompt.model_dump_json(), suite.digest, site.names_digest,
