@@ -112,6 +112,37 @@ def test_one_card_rewrites_exactly_the_files_it_changes(site, tmp_path):
     assert contents(out) == fresh(root, tmp_path)
 
 
+def rendered_pages(monkeypatch) -> list[str]:
+    """The paths of the pages the next in-process build renders (``jobs=1``)."""
+    paths: list[str] = []
+    real = site_build.render_page
+    monkeypatch.setattr(site_build, "render_page", lambda s, env, page: paths.append(page.path) or real(s, env, page))
+    return paths
+
+
+def test_an_overview_edit_renders_only_the_pages_that_show_the_overview(site, tmp_path, monkeypatch):
+    """The overview is shown on the model's page and its pair pages only: the site-wide pages (the
+    leaderboard, indexes, task galleries, sitemap) are not even rendered again. A change to what
+    they do show, a name, renders them all, and both sites equal fresh builds."""
+    root, out = site
+    rendered = rendered_pages(monkeypatch)
+    edit_card(root, EDITED, "A clearer overview.")
+    build(root, out, jobs=1)
+    edited = model_id(EDITED)
+    pairs = {f"compare/{'-vs-'.join(sorted((edited, model_id(i))))}/index.html" for i in range(MODELS) if i != EDITED}
+    assert sorted(rendered) == sorted({f"models/{edited}/index.html"} | pairs)
+    assert contents(out) == fresh(root, tmp_path / "overview")
+
+    rendered.clear()
+    path = root / "model_cards" / f"{edited}.yaml"
+    path.write_text(re.sub(r"(?m)^name: .*$", "name: Renamed Model", path.read_text(encoding="utf-8"), count=1),
+                    encoding="utf-8")
+    build(root, out, jobs=1)
+    assert {"index.html", "models/index.html", "sitemap.xml", "tasks/vqa/index.html"} <= set(rendered)
+    assert "Renamed Model" in (out / "index.html").read_text(encoding="utf-8")
+    assert contents(out) == fresh(root, tmp_path / "name")
+
+
 def test_one_changed_answer_rewrites_its_prompt_page_and_its_models_pairs(site, tmp_path):
     root, out = site
     before = snapshot(out)

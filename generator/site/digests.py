@@ -45,7 +45,7 @@ def _grouped(rows: list[dict], hashes: list[bytes], key: Callable[[dict], Any]) 
 
 
 def stamp(site: SiteData, code_digest: str) -> None:
-    """Fill in every view's digest and the site-wide ones (shared, names, ranking, all)."""
+    """Fill in every view's digests and the site-wide ones (shared, names, ranking, listing)."""
 
     results: Results = site.results
     for suite in site.suites.values():
@@ -57,8 +57,11 @@ def stamp(site: SiteData, code_digest: str) -> None:
     graded_by_model = _grouped(graded, graded_hashes, lambda row: row["model"])
     scores_by_model = _grouped(results.scores_rows, _row_hashes(results.scores_rows), lambda row: row["model"])
     for model_id, view in site.models.items():
-        view.digest = digest(view.card.model_dump_json(), graded_by_model.get(model_id, b""),
-                             scores_by_model.get(model_id, b""))
+        # The overview, a card's longest part and the one most often edited, is shown only on the
+        # model's page and its pair pages: editing it leaves the site-wide pages as they are.
+        view.listing_digest = digest(view.card.model_dump_json(exclude={"overview"}), graded_by_model.get(model_id, b""),
+                                     scores_by_model.get(model_id, b""))
+        view.digest = digest(view.listing_digest, view.card.overview)
 
     site.names_digest = digest(json.dumps({m: v.name for m, v in site.models.items()}, sort_keys=True))
     site.ranking_digest = digest(site.names_digest, *site.ranking)
@@ -70,7 +73,7 @@ def stamp(site: SiteData, code_digest: str) -> None:
                               prompt_judgements(site, suite.id, p.id))
     site.shared_digest = digest(code_digest, site.config.model_dump_json(), site.base_url,
                                 *(s.digest for s in site.suites.values()))
-    site.all_digest = digest(site.shared_digest, *(m.digest for m in site.models.values()))
+    site.listing_digest = digest(site.shared_digest, *(m.listing_digest for m in site.models.values()))
 
 
 __all__ = ["digest", "stamp"]

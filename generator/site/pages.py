@@ -31,7 +31,7 @@ class Page:
 
 
 def page_list(site: SiteData) -> list[Page]:
-    s, every = site.shared_digest, site.all_digest
+    s, every = site.shared_digest, site.listing_digest  # every: the site-wide pages (no overview on them)
     pages: list[Page] = []
     add = lambda path, kind, key, *parts: pages.append(Page(path, kind, key, digest(kind, key, *parts)))  # noqa: E731
 

@@ -116,7 +116,8 @@ class ModelView:
     overview_html: Any
     overview_text: str
     results: dict[str, list[SourceResult]] = field(default_factory=dict)
-    digest: str = ""
+    digest: str = ""  # all of the model: what its page and its pair pages show
+    listing_digest: str = ""  # all of it but the card's overview: what pages listing many models show
     id: str = field(init=False)
     name: str = field(init=False)
 
@@ -224,7 +225,7 @@ class SiteData:
     shared_digest: str = ""
     names_digest: str = ""
     ranking_digest: str = ""  # the leaderboard order and every name: what a model page shows of the others
-    all_digest: str = ""
+    listing_digest: str = ""  # every model's listing digest: what the site-wide pages show
 
     @property
     def config(self):
