@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import math
 import os
 import platform
 import re
@@ -201,6 +202,19 @@ def shipped_flagship() -> str:
     return f"compare/{a}-vs-{b}/index.html"
 
 
+def reference_loop() -> float:
+    """Seconds for a fixed pure-Python loop (ten million additions), best of three: how fast this
+    machine's core runs Python right now. Shared machines vary several-fold from one hour to the
+    next; figures taken at different times compare only after dividing by this."""
+    best = math.inf
+    for _ in range(3):
+        started, total = time.perf_counter(), 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def machine() -> str:
     model = platform.processor() or "?"
     try:
@@ -210,7 +224,7 @@ def machine() -> str:
     except OSError:
         pass
     return (f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}")
+            f"{platform.system()} {platform.release()}; reference loop {reference_loop():.2f} s")
 
 
 def kb(n: int) -> str:

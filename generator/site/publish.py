@@ -46,8 +46,9 @@ MANIFEST = ".manifest.json"
 MANIFEST_VERSION = 2
 UNKNOWN = "unknown: a publish was interrupted"  # the digest of an output that may be half-published
 # Libraries whose upgrade can change a page without any input changing: the sanitiser, templates,
-# Markdown, aggregation, validation, YAML reading, image sizes and the search index (the package and its binary).
-RENDER_LIBRARIES = ("nh3", "jinja2", "markdown", "pandas", "pydantic", "pydantic-core", "pyyaml", "pillow", "pagefind",
+# Markdown, validation, YAML reading, image sizes and the search index (the package and its binary).
+# (Aggregation is plain Python: pandas is not imported by a build.)
+RENDER_LIBRARIES = ("nh3", "jinja2", "markdown", "pydantic", "pydantic-core", "pyyaml", "pillow", "pagefind",
                     "pagefind-bin")
 
 
