@@ -120,3 +120,46 @@ def test_hostile_text_is_escaped_once_in_every_piece(tmp_path):
     assert not re.search("[\u202e\x07\x1b]", hostile)  # stripped from the overview and the answers
     assert 'href="https://example.org/licence?a=1&amp;b=2"' in hostile
     assert not re.search("[\ue000\ue001]", hostile)  # no placeholder left unfilled
+
+
+def test_pieces_rendered_elsewhere_and_merged_give_the_same_pages(site):
+    """The build's first phase renders each model's pieces in one worker and sends them (pickled)
+    to the build process, whose cache the page workers inherit: pages joined from merged pieces
+    equal pages rendered from scratch."""
+    import pickle
+
+    from generator.site import compare_pages
+
+    paths = [p.path for p in page_list(site) if p.kind == "compare"]
+    site.cache.clear()
+    cold = {path: _render(site, path) for path in paths}
+    pairs = [p.key for p in page_list(site) if p.kind == "compare"]
+    merged: dict = {}
+    for share in ({"model-000", "model-002"}, {"model-001"}):
+        site.cache.clear()
+        merged.update(pickle.loads(pickle.dumps(compare_pages.pieces(site, pairs, share))))
+    assert {key[0] if key[0] != "side-by-side" else key[1] for key in merged} == {"model-cells", "answers", "answer"}
+    assert {key[1] for key in merged if key[0] == "model-cells"} == {"model-000", "model-001", "model-002"}
+    site.cache.clear()
+    site.cache.update(merged)
+    assert {path: _render(site, path) for path in paths} == cold
+
+
+def test_a_build_whose_pieces_phase_runs_in_workers_equals_a_serial_build(tmp_path, monkeypatch):
+    """18 models make 153 pair pages, enough for the first phase and the forked page workers."""
+    root = write_catalog(tmp_path / "catalog", 18, 12)
+    merged = []
+    real = site_build._render_pieces
+
+    def spy(pages, jobs):
+        before = len(site_build._STATE["site"].cache)
+        real(pages, jobs)
+        merged.append(len(site_build._STATE["site"].cache) - before)
+
+    monkeypatch.setattr(site_build, "_render_pieces", spy)
+    site_build.build(root, tmp_path / "forked", jobs=2)
+    site_build.build(root, tmp_path / "serial", jobs=1)
+    assert len(merged) == 1 and merged[0] > 18  # every model's cells, answer cells and side-by-side answers
+    files = lambda out: {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))  # noqa: E731
+                         if p.is_file() and p.name != ".manifest.json"}
+    assert files(tmp_path / "forked") == files(tmp_path / "serial")

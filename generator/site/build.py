@@ -133,6 +133,36 @@ def _render_chunk(args: tuple[list[Page], str]) -> int:
     return len(pages)
 
 
+def _pieces_chunk(args: tuple[str, list[str]]) -> dict:
+    from .pages import PIECES
+
+    kind, models = args
+    return PIECES[kind](_STATE["site"], _STATE["keys"][kind], set(models))
+
+
+def _render_pieces(pages: list[Page], jobs: int) -> None:
+    """The first phase: the pieces that many pages share (pages.PIECES), each model's rendered in
+    one worker, merged into the site's cache, so that the page workers forked next inherit them
+    instead of each rendering them all again."""
+    import multiprocessing
+
+    from .pages import PIECES
+
+    site, tasks = _STATE["site"], []
+    _STATE["keys"] = {kind: [page.key for page in pages if page.kind == kind] for kind in PIECES}
+    try:
+        for kind, keys in _STATE["keys"].items():
+            if len(keys) >= SERIAL_BELOW:
+                models = sorted({model for key in keys for model in key})
+                tasks += [(kind, models[i::jobs]) for i in range(jobs)]
+        if tasks:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for found in pool.imap_unordered(_pieces_chunk, tasks):
+                    site.cache.update(found)
+    finally:
+        _STATE.pop("keys")
+
+
 def template_cache(key: str, directory: str | None = None):
     """Jinja's compiled templates, kept between builds (in Jinja's per-user folder in the system's
     temporary directory, unless ``directory``): compiling every template takes 0.25 s of each build,
@@ -183,6 +213,7 @@ def render_pages(site: SiteData, pages: list[Page], stage: Path, jobs: int,
         if jobs <= 1 or len(pages) < SERIAL_BELOW or "fork" not in multiprocessing.get_all_start_methods():
             progress(_render_chunk((pages, str(stage))))
             return
+        _render_pieces(pages, jobs)
         # Balance the workers so that they finish together. The costly pages are of the rare
         # kinds, which show much of the catalog (a task gallery up to 0.3 s, the leaderboard, the
         # suite page and the sitemap about 10 ms), the cheap ones of the kinds that number in

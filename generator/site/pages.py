@@ -81,6 +81,9 @@ TEMPLATES: dict[str, str] = {
 # Kinds that render themselves, (site, env, page, common context) -> bytes, instead of a context
 # for their template: the pair pages, joined from pieces rendered once per worker.
 RENDERERS: dict[str, Callable[..., bytes]] = {**compare_pages.RENDERERS}
+# Kinds whose pages share per-model pieces, (site, page keys, models) -> the pieces of those models
+# as cache entries: rendered in a first phase split by model, then inherited by every page worker.
+PIECES: dict[str, Callable[..., dict]] = {**compare_pages.PIECES}
 
 
 def context(site: SiteData, page: Page) -> dict[str, Any]:

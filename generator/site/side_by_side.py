@@ -27,6 +27,7 @@ IMAGES_PER_TASK = 3
 FRAGMENTS = "_side_by_side.html"
 PANELS = "_panels.html"
 PAGE_ROOT = "../../"  # every pair page is compare/a-vs-b/
+ANSWER_KEY = ("side-by-side", "answer")  # + (model, task, bit): a model's answer to an image, as stencils
 
 
 def _answered(site: SiteData) -> dict[str, dict[str, dict[tuple[str, str], dict]]]:
@@ -111,6 +112,10 @@ def _answer(site: SiteData, model_id: str, task: str, bit: int) -> tuple[Stencil
             Stencil(_fragments(site, PANELS).answer(answer, task in overlays.BOX_TASKS)))
 
 
+def _answer_stencils(site: SiteData, model_id: str, task: str, bit: int) -> tuple[Stencil, Stencil, Stencil]:
+    return cached(site.cache, ANSWER_KEY + (model_id, task, bit), lambda: _answer(site, model_id, task, bit))
+
+
 class _Sides(list):
     """A model's answers to a task's images on one side, by bit of ``_universe``: (box layer, legend
     entry, answer panel) in that side's colour, filled in as pairs ask for them (from ``_answer``,
@@ -121,8 +126,7 @@ class _Sides(list):
         self.site, self.model_id, self.task, self.colour = site, model_id, task, colour
 
     def make(self, bit: int) -> tuple[bytes, bytes, bytes]:
-        stencils = cached(self.site.cache, ("side-by-side", "answer", self.model_id, self.task, bit),
-                          lambda: _answer(self.site, self.model_id, self.task, bit))
+        stencils = _answer_stencils(self.site, self.model_id, self.task, bit)
         colour = {"colour": b"%d" % self.colour}
         self[bit] = tuple(stencil.fill(colour) for stencil in stencils)
         return self[bit]
@@ -178,22 +182,29 @@ def _pick(masks: tuple[int, ...], limit: int) -> list[int]:
     return bits
 
 
+def _images(a: tuple, b: tuple) -> tuple[list[int], int, int]:
+    """A pair's images of one task from the two models' (answered, scored, passed) masks: the bits
+    shown (the prompts where the verdicts differ first, then other graded prompts, then demo
+    prompts), and the shared and differing masks. The same whichever model is on which side."""
+    (in_a, scored_a, passed_a), (in_b, scored_b, passed_b) = a[:3], b[:3]
+    shared = in_a & in_b
+    graded = shared & scored_a & scored_b
+    differ = graded & (passed_a ^ passed_b)
+    return _pick((differ, graded & ~differ, shared & ~graded), IMAGES_PER_TASK), shared, differ
+
+
 def section(site: SiteData, a: ModelView, b: ModelView, names: dict[str, bytes]) -> bytes:
     """The section of a pair page (b"" when the two share no answered image): per shared task its
-    heading and its images, the prompts where the verdicts differ first, then other graded
-    prompts, then demo prompts. ``names``: the page's escaped 'a.name', 'a.id', 'b.name', 'b.id'."""
+    heading and its images (``_images``). ``names``: the page's escaped 'a.name', 'a.id', 'b.name', 'b.id'."""
     theirs = _tasks(site, b)
     pieces: list[bytes] = [b""]  # the intro, where there is a section
     by_task: dict[str, _TaskImages] = cached(site.cache, ("side-by-side", "task-images"), dict)
-    for task, (in_a, scored_a, passed_a, (sides_a, _)) in _tasks(site, a).items():
+    for task, mine in _tasks(site, a).items():
         masks = theirs.get(task)
-        if masks is None or not in_a & masks[0]:
+        if masks is None or not mine[0] & masks[0]:
             continue
-        in_b, scored_b, passed_b, (_, sides_b) = masks
-        shared = in_a & in_b
-        graded = shared & scored_a & scored_b
-        differ = graded & (passed_a ^ passed_b)
-        bits = _pick((differ, graded & ~differ, shared & ~graded), IMAGES_PER_TASK)
+        sides_a, sides_b = mine[3][0], masks[3][1]
+        bits, shared, differ = _images(mine, masks)
         n_shared, n_differ = shared.bit_count(), differ.bit_count()
         images = by_task.get(task) or by_task.setdefault(task, _TaskImages(site, task))
         pieces.append(images.head(n_shared != 1, n_differ > 0).fill(
@@ -207,6 +218,17 @@ def section(site: SiteData, a: ModelView, b: ModelView, names: dict[str, bytes])
     pieces[0] = cached(site.cache, ("side-by-side", "intro"),
                         lambda: Stencil(_fragments(site).intro(Placeholders("a"), Placeholders("b")))).fill(names)
     return b"".join(pieces)
+
+
+def warm(site: SiteData, model_id: str, partner_id: str) -> None:
+    """Render (into the cache) the answers of ``model_id`` that its pair page with ``partner_id``
+    shows, as ``section`` would: for the build's first phase (compare_pages.pieces)."""
+    theirs = _tasks(site, site.models[partner_id])
+    for task, mine in _tasks(site, site.models[model_id]).items():
+        masks = theirs.get(task)
+        if masks is not None and mine[0] & masks[0]:
+            for bit in _images(mine, masks)[0]:
+                _answer_stencils(site, model_id, task, bit)
 
 
 def answered_tasks(site: SiteData, model_id: str) -> set[str]:
