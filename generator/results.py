@@ -245,6 +245,10 @@ class Results:
         """Where an imported source's records came from; None for measured runs."""
         return self._provenance.get((suite_id, model_id, source))
 
+    def provenances(self) -> dict[tuple[str, str, str], ImportedSource]:
+        """Every imported (suite, model, source)'s provenance."""
+        return self._provenance
+
     def run_summary(self, model_id: str, suite_id: str, source: str) -> RunSummary:
         """The runs behind a (model, suite, source) and its record, error and stale counts."""
         return self._run_summaries.get((model_id, suite_id, source), _NO_RUNS)

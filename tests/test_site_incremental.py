@@ -143,6 +143,19 @@ def test_an_overview_edit_renders_only_the_pages_that_show_the_overview(site, tm
     assert contents(out) == fresh(root, tmp_path / "name")
 
 
+def test_an_imported_results_new_file_path_reaches_its_pages_and_the_data_files(site, tmp_path):
+    """The path of the file an import came from is in no graded row (the source's label names the
+    repository and commit), but pages and models.json show it: it is part of the digests."""
+    root, out = site
+    run = next((root / "evals" / "runs").glob("*/model-005/peer.jsonl"))
+    run.write_text(run.read_text(encoding="utf-8").replace('"results/all.json"', '"results/moved.json"'),
+                   encoding="utf-8")
+    build(root, out, jobs=1)
+    assert "results/moved.json" in (out / "models" / "model-005" / "index.html").read_text(encoding="utf-8")
+    assert "results/moved.json" in (out / "data" / "models.json").read_text(encoding="utf-8")
+    assert contents(out) == fresh(root, tmp_path)
+
+
 def test_one_changed_answer_rewrites_its_prompt_page_and_its_models_pairs(site, tmp_path):
     root, out = site
     before = snapshot(out)

@@ -271,7 +271,11 @@ def models_json(site: SiteData) -> dict:
     }
 
 
+DATA_FILES = ("data/results.csv", "data/scores.csv", "data/models.json", "data/models.js")
+
+
 def data_files(site: SiteData) -> dict[str, bytes]:
+    """The downloads, by path (``DATA_FILES``)."""
     from ..results import results_frame_csv
 
     # allow_nan=False: the catalog refuses NaN and Infinity; one computed here would be a bug, never invalid JSON
@@ -373,14 +377,13 @@ def build(root: Path | str = ".", out: Path | str | None = None, base_url: str |
         with nullcontext() if search_fresh else search.IndexJob(recs, stage / "pagefind") as index:
             pages = page_list(site)
             new = Manifest(fp, {p.path: p.digest for p in pages})
-            blobs = data_files(site)
             copies: dict[str, Path] = {}
             for path in sorted((TEMPLATE_DIR / "static").rglob("*")):
                 if path.is_file():
                     copies["static/" + path.relative_to(TEMPLATE_DIR / "static").as_posix()] = path
             copies.update(site.media)
-            for rel, data in blobs.items():
-                new.files[rel] = hashlib.sha256(data).hexdigest()
+            for rel in DATA_FILES:  # by the digest of what they hold: made only when that changed
+                new.files[rel] = site.data_digest
             for rel, path in copies.items():
                 new.files[rel] = _file_digest(path)
             if search_fresh:
@@ -401,9 +404,10 @@ def build(root: Path | str = ".", out: Path | str | None = None, base_url: str |
                 progress(rendered, len(todo))
 
             render_pages(site, todo, stage, jobs, advance, template_cache(f"{code} {libraries['jinja2']}"))
-            for rel, data in blobs.items():
-                if rel in changed:
-                    write_bytes(stage, rel, data)
+            if changed.intersection(DATA_FILES):
+                for rel, data in data_files(site).items():
+                    if rel in changed:
+                        write_bytes(stage, rel, data)
             for rel, path in copies.items():
                 if rel in changed:
                     write_bytes(stage, rel, path.read_bytes())

@@ -56,11 +56,14 @@ def stamp(site: SiteData, code_digest: str) -> None:
     graded, graded_hashes = results.graded_rows, _row_hashes(results.graded_rows)
     graded_by_model = _grouped(graded, graded_hashes, lambda row: row["model"])
     scores_by_model = _grouped(results.scores_rows, _row_hashes(results.scores_rows), lambda row: row["model"])
+    imported: dict[str, list[str]] = {}  # where each imported result came from: its pages name the file
+    for (suite_id, model_id, source), where in sorted(results.provenances().items()):
+        imported.setdefault(model_id, []).append(f"{suite_id}\0{source}\0{where.model_dump_json()}")
     for model_id, view in site.models.items():
         # The overview, a card's longest part and the one most often edited, is shown only on the
         # model's page and its pair pages: editing it leaves the site-wide pages as they are.
         view.listing_digest = digest(view.card.model_dump_json(exclude={"overview"}), graded_by_model.get(model_id, b""),
-                                     scores_by_model.get(model_id, b""))
+                                     scores_by_model.get(model_id, b""), *imported.get(model_id, ()))
         view.digest = digest(view.listing_digest, view.card.overview)
 
     site.names_digest = digest(json.dumps({m: v.name for m, v in site.models.items()}, sort_keys=True))
@@ -74,6 +77,9 @@ def stamp(site: SiteData, code_digest: str) -> None:
     site.shared_digest = digest(code_digest, site.config.model_dump_json(), site.base_url,
                                 *(s.digest for s in site.suites.values()))
     site.listing_digest = digest(site.shared_digest, *(m.listing_digest for m in site.models.values()))
+    # The data files hold every row, a model without a card's too.
+    site.data_digest = digest(site.listing_digest, b"".join(graded_hashes), *_row_hashes(results.scores_rows),
+                              *(f"{key}{where.model_dump_json()}" for key, where in sorted(results.provenances().items())))
 
 
 __all__ = ["digest", "stamp"]

@@ -226,6 +226,7 @@ class SiteData:
     names_digest: str = ""
     ranking_digest: str = ""  # the leaderboard order and every name: what a model page shows of the others
     listing_digest: str = ""  # every model's listing digest: what the site-wide pages show
+    data_digest: str = ""  # what the data files (CSV, models.json) hold
 
     @property
     def config(self):
