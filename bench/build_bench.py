@@ -25,6 +25,7 @@ bench/peer_bench.py's. Results and their discussion: docs/performance.md.
 
 Run: .venv/bin/python bench/build_bench.py            (about 3 minutes on 2 idle cores)
      .venv/bin/python bench/build_bench.py --models 50 --keep
+     git worktree add /tmp/before a36f959 && .venv/bin/python bench/build_bench.py --code /tmp/before
 """
 
 from __future__ import annotations
@@ -84,11 +85,12 @@ class Timed:
     cpu: float  # user + system seconds of the build process and everything it waited for
 
 
-def snapshot_code(work: Path) -> Path:
-    """A frozen copy of the code a build runs (``python -c`` in it imports this copy first)."""
+def snapshot_code(work: Path, source: Path = REPO) -> Path:
+    """A frozen copy of the code a build runs (``python -c`` in it imports this copy first), from
+    this checkout or ``source`` (another checkout, for a before/after comparison)."""
     code = work / "code"
     for name in ("generator",):
-        shutil.copytree(REPO / name, code / name, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(source / name, code / name, ignore=shutil.ignore_patterns("__pycache__"))
     return code
 
 
@@ -299,11 +301,14 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--tmp", type=Path, default=None, help="where the catalogs and sites go (default: system temp)")
     parser.add_argument("--keep", action="store_true", help="keep the generated catalogs and sites")
+    parser.add_argument("--code", type=Path, default=REPO,
+                        help="time the generator/ of this checkout (e.g. a git worktree of an older commit): "
+                             "this machine's speed varies, so before/after figures are taken together")
     args = parser.parse_args()
     load = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="vl-build-bench-", dir=args.tmp))
     try:
-        code = snapshot_code(work)
+        code = snapshot_code(work, args.code)
         rows = []
         for n in args.models:
             print(f"building {n} models x {args.prompts} prompts …", file=sys.stderr)
