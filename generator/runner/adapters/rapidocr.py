@@ -12,16 +12,13 @@ key, since they change what is read.
 from __future__ import annotations
 
 from importlib import metadata
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PIL import Image
 
 from ...catalog.schemas import Structured, TextLine
 from ..adapter import PackagedOCR, Prediction
 from ..options import Option
-
-if TYPE_CHECKING:  # numpy is imported where an image is read, not when a card is checked
-    import numpy as np
 
 QUIET = {"Global.log_level": "error"}  # RapidOCR logs every model path at info level
 # RapidOCR's own parameters (its config.yaml, "Section.key") that change what is read; RapidOCR
