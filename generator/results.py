@@ -192,7 +192,7 @@ class RepeatSpread:
 class Results:
     """The one query layer over the graded rows: pages, data files and tests all ask here.
 
-    ``graded_rows`` and ``score_rows_`` are the storage; the lookups the site makes thousands of
+    ``graded_rows`` and ``scores_rows`` are the storage; the lookups the site makes thousands of
     times are dict lookups into indexes built once, on first use.
     """
 
@@ -527,9 +527,9 @@ def _scores_rows(catalog: Catalog, graded: list[dict[str, Any]]) -> list[dict[st
         })
     covered = {(row["suite"], row["model"], row["source"]): row["coverage"] >= catalog.site.coverage_min - COVERAGE_EPSILON
                for row in found if row["category"] == ""}
-    for row in found:
+    for row in found:  # the last of SCORE_COLUMNS, in whose order the keys above are
         row["show_efficiency"] = covered[(row["suite"], row["model"], row["source"])]
-    return [{name: row[name] for name in SCORE_COLUMNS} for row in found]
+    return found
 
 
 def _scored_prompt_counts(catalog: Catalog) -> dict[tuple[str, str], int]:

@@ -54,11 +54,14 @@ def stamp(site: SiteData, code_digest: str) -> None:
         suite.digest = digest(suite.suite.model_dump_json(), images)
 
     graded, graded_hashes = results.graded_rows, _row_hashes(results.graded_rows)
+    scores_hashes = _row_hashes(results.scores_rows)
     graded_by_model = _grouped(graded, graded_hashes, lambda row: row["model"])
-    scores_by_model = _grouped(results.scores_rows, _row_hashes(results.scores_rows), lambda row: row["model"])
+    scores_by_model = _grouped(results.scores_rows, scores_hashes, lambda row: row["model"])
+    provenances = [(model_id, f"{suite_id}\0{source}\0{where.model_dump_json()}")
+                   for (suite_id, model_id, source), where in sorted(results.provenances().items())]
     imported: dict[str, list[str]] = {}  # where each imported result came from: its pages name the file
-    for (suite_id, model_id, source), where in sorted(results.provenances().items()):
-        imported.setdefault(model_id, []).append(f"{suite_id}\0{source}\0{where.model_dump_json()}")
+    for model_id, text in provenances:
+        imported.setdefault(model_id, []).append(text)
     for model_id, view in site.models.items():
         # The overview, a card's longest part and the one most often edited, is shown only on the
         # model's page and its pair pages: editing it leaves the site-wide pages as they are.
@@ -78,8 +81,8 @@ def stamp(site: SiteData, code_digest: str) -> None:
                                 *(s.digest for s in site.suites.values()))
     site.listing_digest = digest(site.shared_digest, *(m.listing_digest for m in site.models.values()))
     # The data files hold every row, a model without a card's too.
-    site.data_digest = digest(site.listing_digest, b"".join(graded_hashes), *_row_hashes(results.scores_rows),
-                              *(f"{key}{where.model_dump_json()}" for key, where in sorted(results.provenances().items())))
+    site.data_digest = digest(site.listing_digest, b"".join(graded_hashes), b"".join(scores_hashes),
+                              *(text for _, text in provenances))
 
 
 __all__ = ["digest", "stamp"]
