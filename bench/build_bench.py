@@ -302,8 +302,8 @@ def main() -> None:
     parser.add_argument("--tmp", type=Path, default=None, help="where the catalogs and sites go (default: system temp)")
     parser.add_argument("--keep", action="store_true", help="keep the generated catalogs and sites")
     parser.add_argument("--code", type=Path, default=REPO,
-                        help="time the generator/ of this checkout (e.g. a git worktree of an older commit): "
-                             "this machine's speed varies, so before/after figures are taken together")
+                        help="time the generator/ of this checkout (e.g. a git worktree of an older commit); this "
+                             "machine's speed varies, so run it right before or after the current code's run")
     args = parser.parse_args()
     load = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="vl-build-bench-", dir=args.tmp))
