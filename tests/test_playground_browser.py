@@ -159,7 +159,7 @@ def test_playground_runs_real_models_and_draws_their_boxes(served, browser, tmp_
     page.wait_for_function(DONE, timeout=60_000)
     for model in ("tesseract-5", "rapidocr"):
         panel = page.inner_text(f'.pg-panel[data-model="{model}"]')
-        assert all(line in panel for line in TEXT_LINES) and "done" in panel and "Latency" in panel
+        assert all(line in panel for line in TEXT_LINES) and "done" in panel and "Latency" in panel, panel
         assert len(rects(page, model)) == 2  # one box per text line
     assert page.locator(".pg-combined-figure svg.overlay rect").count() == 4
     assert "2 of 2 models answered" in page.inner_text("#pg-status")
@@ -293,7 +293,8 @@ def test_pair_page_runs_your_image_through_both_models(served_live, browser):
     page.click("#pg-run")
     page.wait_for_function(DONE, timeout=60_000)
     for model in ("tesseract-5", "rapidocr"):
-        assert all(line in page.inner_text(f'.pg-panel[data-model="{model}"]') for line in TEXT_LINES)
+        panel = page.inner_text(f'.pg-panel[data-model="{model}"]')
+        assert all(line in panel for line in TEXT_LINES), panel
         assert len(rects(page, model)) == 2
     assert page.locator(".pg-combined-figure svg.overlay rect").count() == 4
     assert page.errors == []

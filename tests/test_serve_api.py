@@ -9,6 +9,7 @@ public/.
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import os
 import shutil
@@ -20,9 +21,11 @@ import threading
 import time
 import uuid
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from conftest import REPO_ROOT, require_binary
 from fixtures_runner import ASTRONAUT_FACE, ChatServer, iou
 from live_fixtures import CPU_CARDS, MISSING_WEIGHTS, SERVED, TEXT_LINES, Running, astronaut_png, build_site, \
@@ -164,6 +167,40 @@ def test_fast_model_streams_while_a_slow_one_still_works(server):
     assert t_slow - t_fast > SLOW_S / 2, "the fast answer must arrive while the slow model is still working"
     assert slow["output"].startswith("640x200: Read the text") and slow["input_tokens"] > 0
     assert slow["output_tokens"] > 0
+
+
+def test_the_first_runs_of_two_models_take_turns():
+    """A model's first run imports its libraries (numpy by RapidOCR's load and by pytesseract): two
+    at once once handed a thread a half-initialised numpy on a loaded machine. Two models asked at
+    the same instant load and answer one after the other the first time, and both read the text."""
+    require_binary("tesseract")
+    pool = ModelPool(load_catalog(REPO_ROOT).cards)
+    models = ("tesseract-5", "rapidocr")
+    spans: dict[str, list[tuple[float, float]]] = {m: [] for m in models}
+    for model_id in models:
+        adapter = pool.models()[model_id].adapter
+        for name in ("load", "predict"):
+            def timed(*args, real=getattr(adapter, name), model_id=model_id):
+                started = time.perf_counter()
+                try:
+                    return real(*args)
+                finally:
+                    spans[model_id].append((started, time.perf_counter()))
+            setattr(adapter, name, timed)
+    image = Image.open(io.BytesIO(text_png())).convert("RGB")
+    together = threading.Barrier(len(models))
+
+    def run(model_id: str) -> dict:
+        together.wait()
+        return pool.run(model_id, image, "", "ocr")
+
+    for round_ in range(2):
+        with ThreadPoolExecutor(len(models)) as executor:
+            lines = list(executor.map(run, models))
+        assert all(line["error"] is None and line["output"].split("\n") == TEXT_LINES for line in lines), lines
+    (a_start, a_end), (b_start, b_end) = ((spans[m][0][0], spans[m][1][1]) for m in models)  # load .. first answer
+    assert a_end <= b_start or b_end <= a_start, spans
+    assert all(len(spans[m]) == 3 for m in models)  # loaded once, then two answers
 
 
 def test_a_failing_model_reports_in_its_own_line(server):

@@ -7,11 +7,16 @@ download — the checkpoint in a local folder or the Hugging Face cache for in-p
 transformers models, the binary for Tesseract, the API key variable for a served model.
 
 Each model has its own lock: two requests for the same model wait for one load and then take
-turns (adapters are not thread-safe), while different models run at the same time.
+turns (adapters are not thread-safe), while different models run at the same time. First runs
+(the load and the first prediction, which import the model's libraries: RapidOCR loads numpy in
+`load`, pytesseract at its first call) also take turns across models: two threads importing numpy
+at once can hand one of them the half-initialised module ("cannot import name '__cpu_features__'
+from partially initialized module"), which failed a playground run on a loaded machine.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -59,6 +64,7 @@ class ModelPool:
         self._cards = {card_id: card for card_id, card in sorted(cards.items()) if card.runner is not None}
         self._models: dict[str, LiveModel] | None = None
         self._check_lock = threading.Lock()
+        self._first_run_lock = threading.Lock()  # taken inside a model's own lock, never around one
 
     def models(self) -> dict[str, LiveModel]:
         """The checked models by id; the first call imports the adapters (seconds, not minutes)."""
@@ -73,15 +79,17 @@ class ModelPool:
         line: dict[str, Any] = {"model": model_id, "output": None, "structured": None, "latency_s": None,
                                 "load_s": None, "input_tokens": None, "output_tokens": None, "error": None}
         with model.lock:
+            first_run = self._first_run_lock if not model.loaded else contextlib.nullcontext()
             try:
-                if not model.loaded:
+                with first_run:
+                    if not model.loaded:
+                        started = time.perf_counter()
+                        model.adapter.load()
+                        model.loaded = True
+                        line["load_s"] = round(time.perf_counter() - started, 3)
                     started = time.perf_counter()
-                    model.adapter.load()
-                    model.loaded = True
-                    line["load_s"] = round(time.perf_counter() - started, 3)
-                started = time.perf_counter()
-                prediction = model.adapter.predict(image, prompt, task)
-                line["latency_s"] = round(time.perf_counter() - started, 3)
+                    prediction = model.adapter.predict(image, prompt, task)
+                    line["latency_s"] = round(time.perf_counter() - started, 3)
             except Exception as exc:  # reported in this model's own line; the others go on
                 line["error"] = f"{type(exc).__name__}: {exc}"
                 return line
