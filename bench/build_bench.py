@@ -306,6 +306,8 @@ def main() -> None:
                              "machine's speed varies, so run it right before or after the current code's run")
     args = parser.parse_args()
     load = os.getloadavg()
+    if args.tmp:
+        args.tmp.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="vl-build-bench-", dir=args.tmp))
     try:
         code = snapshot_code(work, args.code)
