@@ -133,6 +133,12 @@ def _render_chunk(args: tuple[list[Page], str]) -> int:
     return len(pages)
 
 
+def search_work(root: Path, out: Path) -> Path:
+    """Where the search index's source documents stay between builds of ``out`` (search.IndexJob):
+    in the project's git-ignored ``.cache/``, one folder per output folder."""
+    return root / ".cache" / "search" / hashlib.sha256(str(out).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
 def _pieces_chunk(args: tuple[str, list[str]]) -> dict:
     from .pages import PIECES
 
@@ -374,7 +380,7 @@ def build(root: Path | str = ".", out: Path | str | None = None, base_url: str |
     try:
         if not search_fresh:
             stage.mkdir(parents=True)
-        with nullcontext() if search_fresh else search.IndexJob(recs, stage / "pagefind") as index:
+        with nullcontext() if search_fresh else search.IndexJob(recs, stage / "pagefind", search_work(root, out)) as index:
             pages = page_list(site)
             new = Manifest(fp, {p.path: p.digest for p in pages})
             copies: dict[str, Path] = {}
