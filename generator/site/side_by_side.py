@@ -193,18 +193,23 @@ def _images(a: tuple, b: tuple) -> tuple[list[int], int, int]:
     return _pick((differ, graded & ~differ, shared & ~graded), IMAGES_PER_TASK), shared, differ
 
 
+def _shared_tasks(site: SiteData, a: str, b: str):
+    """(task, a's entry, b's entry) of ``_tasks`` for each task both models answered an image of."""
+    theirs = _tasks(site, site.models[b])
+    for task, mine in _tasks(site, site.models[a]).items():
+        masks = theirs.get(task)
+        if masks is not None and mine[0] & masks[0]:
+            yield task, mine, masks
+
+
 def section(site: SiteData, a: ModelView, b: ModelView, names: dict[str, bytes]) -> bytes:
     """The section of a pair page (b"" when the two share no answered image): per shared task its
     heading and its images (``_images``). ``names``: the page's escaped 'a.name', 'a.id', 'b.name', 'b.id'."""
-    theirs = _tasks(site, b)
     pieces: list[bytes] = [b""]  # the intro, where there is a section
     by_task: dict[str, _TaskImages] = cached(site.cache, ("side-by-side", "task-images"), dict)
-    for task, mine in _tasks(site, a).items():
-        masks = theirs.get(task)
-        if masks is None or not mine[0] & masks[0]:
-            continue
-        sides_a, sides_b = mine[3][0], masks[3][1]
-        bits, shared, differ = _images(mine, masks)
+    for task, mine, theirs in _shared_tasks(site, a.id, b.id):
+        sides_a, sides_b = mine[3][0], theirs[3][1]
+        bits, shared, differ = _images(mine, theirs)
         n_shared, n_differ = shared.bit_count(), differ.bit_count()
         images = by_task.get(task) or by_task.setdefault(task, _TaskImages(site, task))
         pieces.append(images.head(n_shared != 1, n_differ > 0).fill(
@@ -223,12 +228,9 @@ def section(site: SiteData, a: ModelView, b: ModelView, names: dict[str, bytes])
 def warm(site: SiteData, model_id: str, partner_id: str) -> None:
     """Render (into the cache) the answers of ``model_id`` that its pair page with ``partner_id``
     shows, as ``section`` would: for the build's first phase (compare_pages.pieces)."""
-    theirs = _tasks(site, site.models[partner_id])
-    for task, mine in _tasks(site, site.models[model_id]).items():
-        masks = theirs.get(task)
-        if masks is not None and mine[0] & masks[0]:
-            for bit in _images(mine, masks)[0]:
-                _answer_stencils(site, model_id, task, bit)
+    for task, mine, theirs in _shared_tasks(site, model_id, partner_id):
+        for bit in _images(mine, theirs)[0]:
+            _answer_stencils(site, model_id, task, bit)
 
 
 def answered_tasks(site: SiteData, model_id: str) -> set[str]:
